@@ -1,0 +1,130 @@
+package event
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+var testNow = time.Date(2026, 11, 22, 12, 0, 0, 0, time.UTC)
+
+const validDoc = `{"v":1,"id":"e-1","ts":"2026-11-22T11:59:00.123Z","tenant":"t-1","service":"billing","cell":"c1","kind":"job_state","job_id":"j-1","job_type":"invoice.render","state":"failed","attempt":2,"duration_ms":12.5,"queue_ms":3,"error_class":"Timeout","error_message":"upstream timed out after 30s","attrs":{"priority":"high"}}`
+
+func TestDecodeValid(t *testing.T) {
+	e, rej := Decode([]byte(validDoc), testNow, DefaultLimits)
+	if rej != nil {
+		t.Fatalf("unexpected rejection: %v", rej)
+	}
+	if e.Tenant != "t-1" || e.State != StateFailed || e.Attempt != 2 || e.Attrs["priority"] != "high" {
+		t.Fatalf("decoded wrong: %+v", e)
+	}
+	if !e.IsError() {
+		t.Fatal("failed job should count as error")
+	}
+}
+
+func TestDecodeRoundTrip(t *testing.T) {
+	e, rej := Decode([]byte(validDoc), testNow, DefaultLimits)
+	if rej != nil {
+		t.Fatal(rej)
+	}
+	b, err := Marshal(&e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e2, rej := Decode(b, testNow, DefaultLimits)
+	if rej != nil {
+		t.Fatalf("re-decode: %v", rej)
+	}
+	if !e2.Time.Equal(e.Time) || e2.ID != e.ID || e2.ErrorMessage != e.ErrorMessage {
+		t.Fatalf("round trip changed event: %+v vs %+v", e, e2)
+	}
+}
+
+func TestDecodeRejections(t *testing.T) {
+	repl := func(old, new string) string { return strings.Replace(validDoc, old, new, 1) }
+	tests := []struct {
+		name string
+		doc  string
+		want Reason
+	}{
+		{"malformed", `{"v":1,"id":`, ReasonMalformedJSON},
+		{"not an object", `[1,2]`, ReasonWrongType},
+		{"trailing", validDoc + `{}`, ReasonMalformedJSON},
+		{"wrong type", repl(`"attempt":2`, `"attempt":"two"`), ReasonWrongType},
+		{"unknown field", repl(`"v":1,`, `"v":1,"customer_email":"x",`), ReasonUnknownField},
+		{"oversized", repl(`"e-1"`, `"`+strings.Repeat("a", 70000)+`"`), ReasonTooLarge},
+		{"invalid utf8", repl(`upstream`, "up\xffstream"), ReasonInvalidUTF8},
+		{"future", repl(`2026-11-22T11:59:00.123Z`, `2026-11-23T11:59:00Z`), ReasonFutureTimestamp},
+		{"ancient", repl(`2026-11-22T11:59:00.123Z`, `2020-01-01T00:00:00Z`), ReasonAncientTimestamp},
+		{"bad ts", repl(`2026-11-22T11:59:00.123Z`, `yesterday`), ReasonInvalidField},
+		{"missing tenant", repl(`"tenant":"t-1",`, ``), ReasonMissingTenant},
+		{"missing id", repl(`"id":"e-1",`, ``), ReasonMissingID},
+		{"missing ts", repl(`"ts":"2026-11-22T11:59:00.123Z",`, ``), ReasonMissingTimestamp},
+		{"version", repl(`"v":1`, `"v":2`), ReasonUnsupportedVersion},
+		{"kind", repl(`"job_state"`, `"gossip"`), ReasonInvalidKind},
+		{"state", repl(`"failed"`, `"exploded"`), ReasonInvalidState},
+		{"identifier with space", repl(`"t-1"`, `"acme corp"`), ReasonInvalidField},
+		{"identifier with email", repl(`"t-1"`, `"bob@example.com"`), ReasonInvalidField},
+		{"negative duration", repl(`12.5`, `-1`), ReasonInvalidNumber},
+		{"unknown attr", repl(`"priority"`, `"customer_name"`), ReasonUnknownAttribute},
+		{"null doc", `null`, ReasonUnsupportedVersion},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, rej := Decode([]byte(tt.doc), testNow, DefaultLimits)
+			if rej == nil {
+				t.Fatalf("accepted, want %s", tt.want)
+			}
+			if rej.Reason != tt.want {
+				t.Fatalf("reason %s (%s), want %s", rej.Reason, rej.Detail, tt.want)
+			}
+		})
+	}
+}
+
+func TestTruncatesLongMessage(t *testing.T) {
+	doc := strings.Replace(validDoc, "upstream timed out after 30s", strings.Repeat("é", 2000), 1)
+	e, rej := Decode([]byte(doc), testNow, DefaultLimits)
+	if rej != nil {
+		t.Fatal(rej)
+	}
+	if len(e.ErrorMessage) > MaxErrorMessageLen {
+		t.Fatalf("message %d bytes", len(e.ErrorMessage))
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	f.Add([]byte(validDoc))
+	f.Add([]byte(`{"v":1}`))
+	f.Add([]byte(`{"attrs":{"a":1}}`))
+	f.Add([]byte("\xff"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, rej := Decode(b, testNow, DefaultLimits)
+		if rej != nil {
+			if rej.Reason == "" {
+				t.Fatal("rejection without reason")
+			}
+			return
+		}
+		// Whatever is accepted must re-encode and re-decode to the same verdict.
+		out, err := Marshal(&e)
+		if err != nil {
+			t.Fatalf("marshal accepted event: %v", err)
+		}
+		if _, rej := Decode(out, testNow, DefaultLimits); rej != nil {
+			t.Fatalf("accepted event re-encodes to a rejected one: %v", rej)
+		}
+	})
+}
+
+func BenchmarkDecode(b *testing.B) {
+	doc := []byte(validDoc)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(doc)))
+	for b.Loop() {
+		if _, rej := Decode(doc, testNow, DefaultLimits); rej != nil {
+			b.Fatal(rej)
+		}
+	}
+}
