@@ -1,0 +1,66 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+)
+
+// Writer inserts batches of rows into the events table.
+type Writer struct {
+	conn driver.Conn
+	pool sync.Pool
+}
+
+// NewWriter returns a Writer over conn.
+func NewWriter(conn driver.Conn) *Writer {
+	return &Writer{conn: conn, pool: sync.Pool{New: func() any { return new(columns) }}}
+}
+
+// WriteBatch inserts rows as one INSERT block, so a batch is stored whole or
+// not at all. Every row of a batch carries the same Source.BatchEnd.
+func (w *Writer) WriteBatch(ctx context.Context, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	cols := w.pool.Get().(*columns)
+	defer w.pool.Put(cols)
+	cols.reset()
+	for i := range rows {
+		cols.add(&rows[i])
+	}
+	batch, err := w.conn.PrepareBatch(ctx, "INSERT INTO events ("+eventColumns+")")
+	if err != nil {
+		return fmt.Errorf("preparing insert of %d events: %w", len(rows), err)
+	}
+	defer batch.Abort()
+	for i, col := range cols.all() {
+		if err := batch.Column(i).Append(col); err != nil {
+			return fmt.Errorf("appending column %d: %w", i, err)
+		}
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("inserting %d events: %w", len(rows), err)
+	}
+	return nil
+}
+
+// WriteLedger records a batch that produced no event rows (every message was
+// dead-lettered), so a replay does not dead-letter them again.
+func (w *Writer) WriteLedger(ctx context.Context, topic string, partition int, first, last int64, at time.Time) error {
+	batch, err := w.conn.PrepareBatch(ctx, "INSERT INTO ingest_ledger (topic, partition, first_offset, last_offset, rows, ingested_at)")
+	if err != nil {
+		return fmt.Errorf("preparing ledger insert: %w", err)
+	}
+	defer batch.Abort()
+	if err := batch.Append(topic, uint16(partition), uint64(first), uint64(last), uint64(0), at.UTC()); err != nil {
+		return fmt.Errorf("appending ledger row: %w", err)
+	}
+	if err := batch.Send(); err != nil {
+		return fmt.Errorf("inserting ledger row: %w", err)
+	}
+	return nil
+}
