@@ -1,0 +1,122 @@
+// Command ingester consumes operational events from Kafka into ClickHouse.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/fingerprint"
+	"github.com/opswarehouse/opswarehouse/ingest/guard"
+	"github.com/opswarehouse/opswarehouse/ingest/ingester"
+	"github.com/opswarehouse/opswarehouse/ingest/schema"
+	"github.com/opswarehouse/opswarehouse/ingest/store"
+)
+
+type config struct {
+	Ingester ingester.Config
+	Store    store.Config
+	Guard    guard.Config
+	Schema   schema.Config
+	Listen   string
+	Migrate  bool
+	LogLevel slog.Level
+}
+
+func main() {
+	var cfg config
+	fs := flag.NewFlagSet("ingester", flag.ExitOnError)
+	cfg.Ingester.RegisterFlags(fs)
+	cfg.Store.RegisterFlags(fs)
+	cfg.Guard.RegisterFlags(fs)
+	cfg.Schema.RegisterFlags(fs)
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:9464", "address for /metrics, /healthz and /readyz")
+	fs.BoolVar(&cfg.Migrate, "migrate", true, "apply schema migrations at start")
+	fs.TextVar(&cfg.LogLevel, "log.level", slog.LevelInfo, "log level")
+	fs.Parse(os.Args[1:])
+	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if err := run(cfg, logger); err != nil {
+		logger.Error("ingester failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+func run(cfg config, logger *slog.Logger) error {
+	if err := errors.Join(cfg.Ingester.Validate(), cfg.Store.Validate(), cfg.Guard.Validate(), cfg.Schema.Validate()); err != nil {
+		return fmt.Errorf("invalid configuration: %w", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	conn, err := connect(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	scrubber, err := guard.New(cfg.Guard)
+	if err != nil {
+		return err
+	}
+	deadLetters := ingester.NewKafkaDeadLetters(cfg.Ingester.Brokers, cfg.Ingester.DeadLetterTopic)
+	defer deadLetters.Close()
+	in, err := ingester.New(cfg.Ingester, ingester.Deps{
+		Writer:      store.NewWriter(conn),
+		HighWater:   ingester.LedgerHighWater{Conn: conn},
+		DeadLetters: deadLetters,
+		Fingerprint: fingerprint.New(fingerprint.Config{}),
+		Scrub:       scrubber,
+		Logger:      logger,
+		Metrics:     ingester.NewMetrics(reg),
+	})
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Addr: cfg.Listen, Handler: in.Handler(reg), ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("serving metrics", "err", err)
+		}
+	}()
+	go schema.RunRetention(ctx, conn, cfg.Schema, time.Hour, logger)
+	logger.Info("ingester started", "topic", cfg.Ingester.Topic, "group", cfg.Ingester.GroupID, "listen", cfg.Listen)
+	err = in.Run(ctx)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	srv.Shutdown(shutdownCtx)
+	logger.Info("ingester stopped")
+	return err
+}
+
+// connect waits for ClickHouse (it may start after us) and applies the schema.
+func connect(ctx context.Context, cfg config, logger *slog.Logger) (conn store.Conn, err error) {
+	for attempt := 1; ; attempt++ {
+		conn, err = store.Open(ctx, cfg.Store, cfg.Migrate)
+		if err == nil && cfg.Migrate {
+			err = schema.Migrate(ctx, conn, cfg.Schema, logger)
+		}
+		if err == nil {
+			return conn, nil
+		}
+		if conn != nil {
+			conn.Close()
+		}
+		if attempt == 30 || ctx.Err() != nil {
+			return nil, fmt.Errorf("connecting to ClickHouse: %w", err)
+		}
+		logger.Warn("ClickHouse not ready; retrying", "err", err)
+		time.Sleep(time.Second)
+	}
+}
