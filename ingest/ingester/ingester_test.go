@@ -1,0 +1,101 @@
+package ingester
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opswarehouse/opswarehouse/ingest/event"
+)
+
+func TestIngestExactCountsAndDeadLetters(t *testing.T) {
+	e := newEnv(t, 4)
+	now := time.Now().UTC()
+	const good = 20000
+	var values [][]byte
+	for i := 0; i < good; i++ {
+		values = append(values, marshal(t, sampleEvent(i, now)))
+	}
+	valid := string(marshal(t, sampleEvent(good+1, now)))
+	noTenant := sampleEvent(good+2, now)
+	noTenant.Tenant = ""
+	bad := map[event.Reason]string{
+		event.ReasonMalformedJSON:    `{"v":1,"id":"x"`,
+		event.ReasonWrongType:        strings.Replace(valid, `"v":1`, `"v":"1"`, 1),
+		event.ReasonUnknownField:     strings.Replace(valid, `"v":1,`, `"v":1,"customer":"ACME",`, 1),
+		event.ReasonTooLarge:         strings.Replace(valid, `"billing"`, `"`+strings.Repeat("x", 70<<10)+`"`, 1),
+		event.ReasonInvalidUTF8:      strings.Replace(valid, `billing`, "bil\xfeling", 1),
+		event.ReasonFutureTimestamp:  strings.Replace(valid, now.Format("2006-01-02"), now.AddDate(0, 0, 2).Format("2006-01-02"), 1),
+		event.ReasonAncientTimestamp: strings.Replace(valid, now.Format("2006-01-02"), "2019-01-01", 1),
+		event.ReasonMissingTenant:    string(marshal(t, noTenant)),
+	}
+	for _, v := range bad {
+		values = append(values, []byte(v))
+	}
+	e.produce(t, values)
+	e.start(t)
+	waitUntil(t, 60*time.Second, "all events stored", func() bool {
+		rows, _ := e.counts(t)
+		return rows >= good
+	})
+	waitUntil(t, 30*time.Second, "all dead letters", func() bool { return e.deadLetters(t).Distinct >= len(bad) })
+	time.Sleep(time.Second) // anything extra would land now
+	rows, distinct := e.counts(t)
+	if rows != good || distinct != good {
+		t.Fatalf("stored rows=%d distinct=%d, want %d", rows, distinct, good)
+	}
+	dl := e.deadLetters(t)
+	if dl.Distinct != len(bad) {
+		t.Fatalf("dead letters %d, want %d: %v", dl.Distinct, len(bad), dl.ByReason)
+	}
+	for reason := range bad {
+		if dl.ByReason[reason] != 1 {
+			t.Errorf("reason %s: %d dead letters, want 1 (all: %v)", reason, dl.ByReason[reason], dl.ByReason)
+		}
+	}
+}
+
+func TestIngestRestartAndTwoReplicasStoreOnce(t *testing.T) {
+	e := newEnv(t, 4)
+	now := time.Now().UTC()
+	batch := func(from, n int) [][]byte {
+		var out [][]byte
+		for i := from; i < from+n; i++ {
+			out = append(out, marshal(t, sampleEvent(i, now)))
+		}
+		return out
+	}
+	e.produce(t, batch(0, 5000))
+	stop := e.start(t)
+	waitUntil(t, 60*time.Second, "first 5000", func() bool { r, _ := e.counts(t); return r >= 5000 })
+	stop()
+	// Commits are lost on purpose: the replica that restarts must rely on
+	// the ledger, not on Kafka's committed offsets.
+	e.cfg.GroupID += "-fresh"
+	e.produce(t, batch(5000, 5000))
+	e.start(t)
+	e.start(t) // a second replica in the same group
+	waitUntil(t, 90*time.Second, "all 10000", func() bool { r, _ := e.counts(t); return r >= 10000 })
+	time.Sleep(2 * time.Second)
+	rows, distinct := e.counts(t)
+	if rows != 10000 || distinct != 10000 {
+		t.Fatalf("rows=%d distinct=%d, want 10000 each", rows, distinct)
+	}
+}
+
+func TestDuplicateEventIDsFromProducerRetriesAreDropped(t *testing.T) {
+	e := newEnv(t, 2)
+	now := time.Now().UTC()
+	var values [][]byte
+	for i := 0; i < 1000; i++ {
+		v := marshal(t, sampleEvent(i, now))
+		values = append(values, v, v) // every event sent twice, as a retry would
+	}
+	e.produce(t, values)
+	e.start(t)
+	waitUntil(t, 60*time.Second, "1000 events", func() bool { r, _ := e.counts(t); return r >= 1000 })
+	time.Sleep(time.Second)
+	if rows, distinct := e.counts(t); rows != 1000 || distinct != 1000 {
+		t.Fatalf("rows=%d distinct=%d, want 1000", rows, distinct)
+	}
+}
