@@ -1,0 +1,100 @@
+package fingerprint
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// benchMessages are the golden corpus: many log styles, 10-330 bytes.
+func benchMessages(tb testing.TB) []string {
+	tb.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "messages.txt"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var msgs []string
+	for _, m := range strings.Split(string(raw), "\n") {
+		if strings.TrimSpace(m) != "" {
+			msgs = append(msgs, m)
+		}
+	}
+	return msgs
+}
+
+func reportThroughput(b *testing.B, msgs []string) {
+	bytes := 0
+	for _, m := range msgs {
+		bytes += len(m)
+	}
+	b.SetBytes(int64(bytes / len(msgs)))
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+}
+
+func BenchmarkFingerprint(b *testing.B) {
+	msgs := benchMessages(b)
+	f := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.Fingerprint(msgs[i%len(msgs)])
+	}
+	reportThroughput(b, msgs)
+}
+
+// BenchmarkFingerprintParallel shows that concurrent callers do not contend.
+func BenchmarkFingerprintParallel(b *testing.B) {
+	msgs := benchMessages(b)
+	f := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			f.Fingerprint(msgs[i%len(msgs)])
+			i++
+		}
+	})
+	reportThroughput(b, msgs)
+}
+
+// BenchmarkFingerprintLoghub runs over the Loghub development data: real
+// messages in the proportions they occur.
+func BenchmarkFingerprintLoghub(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join(loghubDir(b), "*_2k.log_structured.csv"))
+	if len(files) == 0 {
+		missingData(b, "no Loghub files")
+		return
+	}
+	var msgs []string
+	for _, path := range files {
+		for _, r := range loadStructured(b, path) {
+			msgs = append(msgs, r.content)
+		}
+	}
+	f := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.Fingerprint(msgs[i%len(msgs)])
+	}
+	reportThroughput(b, msgs)
+}
+
+func BenchmarkRunCLI(b *testing.B) {
+	msgs := benchMessages(b)
+	input := []byte(strings.Repeat(strings.Join(msgs, "\n")+"\n", 100))
+	b.ReportAllocs()
+	b.SetBytes(int64(len(input)))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := RunCLI(context.Background(), bytes.NewReader(input), io.Discard); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N*100*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
+}

@@ -1,0 +1,44 @@
+package fingerprint
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func FuzzFingerprint(f *testing.F) {
+	seeds, err := os.ReadFile(filepath.Join("testdata", "messages.txt"))
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, s := range strings.Split(string(seeds), "\n") {
+		f.Add(s)
+	}
+	for _, s := range []string{"", "\xff", `"unclosed`, `a "b c" d`, "user", "for x from", "=", "a=", "-", "0:0:", "::1", "C:\\", "\\\\", "x://"} {
+		f.Add(s)
+	}
+	fp := New(Config{})
+	f.Fuzz(func(t *testing.T, msg string) {
+		id, template := fp.Fingerprint(msg)
+		if !utf8.ValidString(template) {
+			t.Fatalf("template %q is not valid UTF-8", template)
+		}
+		if strings.ContainsAny(template, "\t\n\r") {
+			t.Fatalf("template %q contains a tab or line break", template)
+		}
+		if id != ID(template) {
+			t.Fatalf("id %d != ID(template) %d", id, ID(template))
+		}
+		if len(template) > 4*MaxMessageBytes {
+			t.Fatalf("template of %d bytes", len(template))
+		}
+		id2, template2 := fp.Fingerprint(msg)
+		if id2 != id || template2 != template {
+			t.Fatalf("not deterministic: %q then %q", template, template2)
+		}
+		// Re-fingerprinting a template must not panic either.
+		fp.Fingerprint(template)
+	})
+}

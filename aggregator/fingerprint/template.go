@@ -1,0 +1,316 @@
+package fingerprint
+
+import (
+	"bytes"
+	"sync"
+	"unicode/utf8"
+)
+
+// span is one whitespace-separated token of a message, as byte offsets.
+type span struct{ start, end int }
+
+// builder writes the template of one message. Builders are pooled: their
+// buffers are reused, so a call allocates only the returned string.
+type builder struct {
+	msg  string
+	toks []span
+	out  []byte
+	// lastVar is len(out) right after the latest wildcard, or -1.
+	// Wildcards separated only by glue or spaces collapse into one, so
+	// "10.0.0.1:8080", "12:30:45.123", "1, 2, 3" and a list of block ids of
+	// any length each become one "<*>".
+	lastVar int
+}
+
+var builders = sync.Pool{New: func() any {
+	return &builder{out: make([]byte, 0, 512), toks: make([]span, 0, 64)}
+}}
+
+// maxPooledBytes keeps the buffers of one huge message out of the pool.
+const maxPooledBytes = 4 * MaxMessageBytes
+
+func getBuilder() *builder { return builders.Get().(*builder) }
+
+func putBuilder(b *builder) {
+	if cap(b.out) > maxPooledBytes || cap(b.toks) > MaxMessageBytes/2 {
+		return
+	}
+	b.msg = ""
+	builders.Put(b)
+}
+
+// build writes the template of msg into b.out.
+func (b *builder) build(msg string) {
+	truncated := len(msg) > MaxMessageBytes
+	if truncated {
+		msg = truncate(msg)
+	}
+	b.msg, b.toks, b.out, b.lastVar = msg, splitTokens(b.toks[:0], msg), b.out[:0], -1
+	valueNext := false
+	for ti := 0; ti < len(b.toks); ti++ {
+		if ti > 0 {
+			b.out = append(b.out, ' ')
+		}
+		wasValue := valueNext || b.isDateWord(ti)
+		ti = b.scanToken(ti, wasValue)
+		// A value never introduces another: "invalid user user from".
+		valueNext = !wasValue && b.introducesValue(ti)
+	}
+	if truncated {
+		if len(b.out) > 0 {
+			b.out = append(b.out, ' ')
+		}
+		b.out = append(b.out, Wildcard...)
+	}
+	if !utf8.Valid(b.out) {
+		b.out = bytes.ToValidUTF8(b.out, []byte("\uFFFD"))
+	}
+}
+
+// truncate cuts msg to at most MaxMessageBytes, preferring to end at a
+// token boundary so the last kept token is whole. It reads only the first
+// MaxMessageBytes+1 bytes, so the template never depends on what follows.
+func truncate(msg string) string {
+	cut := MaxMessageBytes
+	for k := cut; k > 0 && k >= MaxMessageBytes-256; k-- {
+		if is(msg[k], clsSpace) {
+			cut = k
+			break
+		}
+	}
+	return msg[:cut]
+}
+
+func splitTokens(toks []span, msg string) []span {
+	i := 0
+	for {
+		for i < len(msg) && is(msg[i], clsSpace) {
+			i++
+		}
+		if i == len(msg) {
+			return toks
+		}
+		j := i
+		for j < len(msg) && !is(msg[j], clsSpace) {
+			j++
+		}
+		toks = append(toks, span{i, j})
+		i = j
+	}
+}
+
+func (b *builder) token(ti int) string { return b.msg[b.toks[ti].start:b.toks[ti].end] }
+
+// scanToken writes token ti and returns the index of the last token it
+// consumed (a quoted string may span several). With value set, the token
+// starts with a value (it follows "key=" or "user").
+func (b *builder) scanToken(ti int, value bool) int {
+	msg := b.msg
+	tokStart, end := b.toks[ti].start, b.toks[ti].end
+	i := tokStart
+	if value {
+		i = b.value(i, end)
+	}
+	for i < end {
+		c := msg[i]
+		switch {
+		case is(c, clsQuote) && atPieceStart(msg, i, tokStart):
+			q := closingQuote(msg, i)
+			if q < 0 {
+				b.out = append(b.out, c)
+				i++
+				continue
+			}
+			b.out = append(b.out, c)
+			if q > i+1 {
+				b.emitVar()
+			}
+			b.out = append(b.out, c)
+			i = q + 1
+			for q >= end {
+				ti++
+				tokStart, end = b.toks[ti].start, b.toks[ti].end
+			}
+		case c == '/' && i+1 < end && startsPath(msg[i+1]) && atPieceStart(msg, i, tokStart):
+			b.emitVar()
+			i = pathEnd(msg, i+1, end)
+		case c == '\\' && i+1 < end && msg[i+1] == '\\' && atPieceStart(msg, i, tokStart):
+			b.emitVar()
+			i = pathEnd(msg, i+2, end)
+		case c == '=':
+			b.out = append(b.out, c)
+			i = b.value(i+1, end)
+		case is(c, clsWord), isSign(msg, i, tokStart, end):
+			i = b.word(i, end)
+		default:
+			b.out = append(b.out, c)
+			i++
+		}
+	}
+	return ti
+}
+
+// value masks the value that starts at i, up to a value terminator. A value
+// that opens a bracket or a quote is left to the normal scanner.
+func (b *builder) value(i, end int) int {
+	if i >= end {
+		return i
+	}
+	switch b.msg[i] {
+	case '(', '[', '{', '<', '=', '"', '\'', '`':
+		return i
+	}
+	j := i
+	for j < end && !is(b.msg[j], clsValueStop) {
+		j++
+	}
+	if j > i {
+		b.emitVar()
+	}
+	return j
+}
+
+// word handles a compound word starting at i: alphanumeric runs joined by
+// '.', '-' or '_' (so "blk_-42", "10.0.0.1", "mesos-master-1" are one).
+func (b *builder) word(i, end int) int {
+	msg := b.msg
+	w := scanCompound(msg, i, end)
+	j := w.end
+	if j < end && msg[j] == ':' && j-i <= 4 && (i == 0 || !is(msg[i-1], clsWord)) {
+		if k := hexColonEnd(msg, i, end); k > 0 {
+			b.emitVar() // MAC, IPv6, clock time
+			return k
+		}
+	}
+	switch {
+	case j+2 < end && msg[j] == ':' && msg[j+1] == '/' && msg[j+2] == '/':
+		b.emitVar() // URL
+		return pathEnd(msg, j, end)
+	case j == i+1 && is(msg[i], clsLower|clsUpper) && j+1 < end && msg[j] == ':' && (msg[j+1] == '\\' || msg[j+1] == '/'):
+		b.emitVar() // drive-letter path
+		return pathEnd(msg, j, end)
+	case j+1 < end && msg[j] == '@' && is(msg[j+1], clsWord):
+		if h := scanCompound(msg, j+1, end); h.isHost(msg) {
+			b.emitVar() // e-mail address
+			return h.end
+		}
+	}
+	if w.digit {
+		// "tryToReloadTodayBasicSteps1514044800223", "worker12": keep a
+		// word-like prefix; short ones ("dn228", "ssh2") are ids.
+		if p := letterPrefix(msg[i:j]); p >= 4 {
+			b.out = append(b.out, msg[i:i+p]...)
+		}
+		b.emitVar()
+		return j
+	}
+	if w.isHost(msg) || w.isFile(msg) {
+		b.emitVar()
+		return j
+	}
+	b.out = append(b.out, msg[i:j]...)
+	return j
+}
+
+func (b *builder) emitVar() {
+	if b.lastVar >= 0 && allGlue(b.out[b.lastVar:]) {
+		b.out = b.out[:b.lastVar]
+		return
+	}
+	b.out = append(b.out, Wildcard...)
+	b.lastVar = len(b.out)
+}
+
+func allGlue(s []byte) bool {
+	for _, c := range s {
+		if c != ' ' && !is(c, clsGlue) {
+			return false
+		}
+	}
+	return true
+}
+
+// atPieceStart reports whether a quote, path or value may start at i.
+func atPieceStart(msg string, i, tokStart int) bool {
+	return i == tokStart || is(msg[i-1], clsOpen)
+}
+
+// isSign reports whether msg[i] is a '-' or '+' that starts a number.
+func isSign(msg string, i, tokStart, end int) bool {
+	c := msg[i]
+	return (c == '-' || c == '+') && i+1 < end && is(msg[i+1], clsDigit) &&
+		(i == tokStart || !is(msg[i-1], clsWord))
+}
+
+func startsPath(c byte) bool {
+	return is(c, clsWord) || c == '.' || c == '~' || c == '_'
+}
+
+func pathEnd(msg string, i, end int) int {
+	for i < end && !is(msg[i], clsPathStop) {
+		i++
+	}
+	return i
+}
+
+// closingQuote finds the quote that closes the one at i: the same character,
+// followed by the end of the message or by a non-word byte (so apostrophes
+// inside words do not close it). It returns -1 if there is none.
+func closingQuote(msg string, i int) int {
+	q := msg[i]
+	for j := i + 1; j < len(msg); j++ {
+		if msg[j] == q && (j+1 == len(msg) || !is(msg[j+1], clsWord)) {
+			return j
+		}
+	}
+	return -1
+}
+
+// hexColonEnd matches colon-separated groups of up to four hex digits with at
+// least two colons and one decimal digit (MAC and IPv6 addresses, clock
+// times) and returns where the match ends, or 0.
+func hexColonEnd(msg string, i, end int) int {
+	j, colons, group, digit := i, 0, 0, false
+	for ; j < end; j++ {
+		c := msg[j]
+		switch {
+		case c == ':':
+			colons++
+			group = 0
+		case is(c, clsHex):
+			digit = digit || is(c, clsDigit)
+			group++
+			if group > 4 {
+				return 0
+			}
+		case is(c, clsWord):
+			return 0
+		default:
+			goto done
+		}
+	}
+done:
+	for j > i && msg[j-1] == ':' {
+		j--
+		colons--
+	}
+	if colons < 2 || !digit {
+		return 0
+	}
+	return j
+}
+
+// letterPrefix returns the length of the ASCII letters that start s when
+// only decimal digits follow them, else 0.
+func letterPrefix(s string) int {
+	p := 0
+	for p < len(s) && is(s[p], clsLower|clsUpper) {
+		p++
+	}
+	for k := p; k < len(s); k++ {
+		if !is(s[k], clsDigit) {
+			return 0
+		}
+	}
+	return p
+}
