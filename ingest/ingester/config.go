@@ -64,6 +64,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.MaxFuture, "ingest.max-future", c.MaxFuture, "how far ahead of now an event timestamp may be")
 	fs.DurationVar(&c.MaxAge, "ingest.max-age", c.MaxAge, "how old an event timestamp may be")
 	fs.DurationVar(&c.ShutdownTimeout, "ingest.shutdown-timeout", c.ShutdownTimeout, "time allowed to flush on shutdown")
+	fs.BoolVar(&c.DisableDedup, "ingest.unsafe-disable-dedup", false, "TESTING ONLY: resume from committed offsets alone and keep duplicate ids (the chaos test's negative control)")
 }
 
 // DefaultConfig returns the defaults, in one place.

@@ -15,9 +15,12 @@ import (
 // DeadLetterSummary counts a dead-letter topic's content by distinct source
 // message: a message dead-lettered twice (a replay after a crash) counts once.
 type DeadLetterSummary struct {
-	Messages int                  // records in the topic
-	Distinct int                  // distinct source messages
-	ByReason map[event.Reason]int // distinct source messages per reason
+	Messages int // records in the topic
+	Distinct int // distinct source messages
+	// DistinctPayloads counts distinct message bytes: a producer retry that
+	// duplicated a bad message inside Kafka gives two sources, one payload.
+	DistinctPayloads int
+	ByReason         map[event.Reason]int // distinct source messages per reason
 }
 
 // SummarizeDeadLetters reads the whole dead-letter topic.
@@ -37,9 +40,14 @@ func SummarizeDeadLetters(ctx context.Context, broker, topic string) (DeadLetter
 		return sum, fmt.Errorf("reading partitions of %s: %w", topic, err)
 	}
 	seen := map[string]bool{}
+	payloads := map[string]bool{}
 	for _, p := range parts {
 		if err := readPartition(ctx, broker, topic, p.ID, func(m kafka.Message) {
 			sum.Messages++
+			if !payloads[string(m.Value)] {
+				payloads[string(m.Value)] = true
+				sum.DistinctPayloads++
+			}
 			if seen[string(m.Key)] {
 				return
 			}
