@@ -48,7 +48,7 @@ var class = func() (t [256]uint16) {
 	for _, c := range []byte("=:([{,<;|\"'`") {
 		t[c] |= clsOpen
 	}
-	for _, c := range []byte(",;)]}&|\"'`") {
+	for _, c := range []byte(",;()[]{}&|\"'`") {
 		t[c] |= clsValueStop
 	}
 	for _, c := range []byte(")]}>,;\"'`|") {

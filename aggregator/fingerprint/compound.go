@@ -1,7 +1,5 @@
 package fingerprint
 
-import "strings"
-
 // compound is a run of word bytes joined by '.', '-' or '_'.
 type compound struct {
 	start, end int
@@ -103,14 +101,28 @@ func (b *builder) isCalendarWord(ti int) bool {
 	return ok && calendarWords[string(w)]
 }
 
+// valueInNextToken reports whether the token after ti, which ends with '=',
+// is its value; in "logname= uid=0" it is a pair of its own.
+func (b *builder) valueInNextToken(ti int) bool {
+	return ti+1 < len(b.toks) && !startsWithKey(b.token(ti+1))
+}
+
+// startsWithKey reports a token that opens with "key=".
+func startsWithKey(t string) bool {
+	k := 0
+	for k < len(t) && is(t[k], clsWord|clsJoiner) {
+		k++
+	}
+	return k > 0 && k < len(t) && t[k] == '='
+}
+
 // introducesValue reports whether the token after ti is a value: ti ends
 // with '=' ("key= value", "key = value"), names a principal ("user root"),
 // or is the "for" of "for NAME from", the idiom of authentication logs.
 func (b *builder) introducesValue(ti int) bool {
 	t := b.token(ti)
 	if t[len(t)-1] == '=' {
-		// "logname= uid=0": the next token is a pair of its own.
-		return ti+1 < len(b.toks) && strings.IndexByte(b.token(ti+1), '=') < 0
+		return b.valueInNextToken(ti)
 	}
 	for _, w := range principalWords {
 		if equalFold(t, w) {

@@ -109,7 +109,7 @@ func (b *builder) scanToken(ti int, value bool) int {
 	tokStart, end := b.toks[ti].start, b.toks[ti].end
 	i := tokStart
 	if value {
-		i = b.value(i, end)
+		i = b.value(i, end, false)
 	}
 	for i < end {
 		c := msg[i]
@@ -139,7 +139,9 @@ func (b *builder) scanToken(ti int, value bool) int {
 			i = pathEnd(msg, i+2, end)
 		case c == '=':
 			b.out = append(b.out, c)
-			i = b.value(i+1, end)
+			// "key = value": the value is the next token's business.
+			slot := i+1 < end || !b.valueInNextToken(ti)
+			i = b.value(i+1, end, slot)
 		case is(c, clsWord), isSign(msg, i, tokStart, end):
 			i = b.word(i, end)
 		default:
@@ -151,20 +153,20 @@ func (b *builder) scanToken(ti int, value bool) int {
 }
 
 // value masks the value that starts at i, up to a value terminator. A value
-// that opens a bracket or a quote is left to the normal scanner.
-func (b *builder) value(i, end int) int {
-	if i >= end {
-		return i
-	}
-	switch b.msg[i] {
-	case '(', '[', '{', '<', '=', '"', '\'', '`':
-		return i
+// that opens a bracket or a quote is left to the normal scanner. After '='
+// (slot) an empty value is masked too: "ruser=" and "ruser=bob" are one slot.
+func (b *builder) value(i, end int, slot bool) int {
+	if i < end {
+		switch b.msg[i] {
+		case '(', '[', '{', '<', '=', '"', '\'', '`':
+			return i
+		}
 	}
 	j := i
 	for j < end && !is(b.msg[j], clsValueStop) {
 		j++
 	}
-	if j > i {
+	if j > i || slot {
 		b.emitVar()
 	}
 	return j
