@@ -12,6 +12,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/opswarehouse/opswarehouse/ingest/ingester"
+	"github.com/opswarehouse/opswarehouse/ingest/kafkaadmin"
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
 	"github.com/opswarehouse/opswarehouse/ingest/store"
 	"github.com/opswarehouse/opswarehouse/queries"
@@ -93,7 +94,7 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 }
 
 func (r *run) setup(ctx context.Context) error {
-	if err := createTopics(ctx, r.cfg.Brokers, map[string]int{r.topic: r.cfg.Partitions, r.dlq: 1}); err != nil {
+	if err := kafkaadmin.CreateTopics(ctx, r.cfg.Brokers, map[string]int{r.topic: r.cfg.Partitions, r.dlq: 1}); err != nil {
 		return err
 	}
 	storeCfg := store.Config{Addr: r.cfg.ClickHouseAddr, Database: r.db, Username: "default", DialTimeout: 5 * time.Second, ReadTimeout: time.Minute}

@@ -51,7 +51,7 @@ func (p *producer) run(ctx context.Context, log *slog.Logger) (produced, error) 
 			} else if ctx.Err() != nil {
 				return out, ctx.Err()
 			} else if attempt%10 == 1 {
-				log.Warn("produce failed; retrying the same messages", "attempt", attempt, "err", err)
+				log.Warn("produce failed; retrying the same messages", "attempt", attempt, "err", firstLine(err))
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
@@ -87,4 +87,13 @@ func (p *producer) messages(from, n int) ([]kafka.Message, int) {
 		}
 	}
 	return msgs, bad
+}
+
+// firstLine keeps a multi-message kafka-go error readable in the log.
+func firstLine(err error) string {
+	s := err.Error()
+	if len(s) > 200 {
+		s = s[:200] + "…"
+	}
+	return s
 }

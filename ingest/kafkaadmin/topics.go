@@ -1,4 +1,6 @@
-package chaos
+// Package kafkaadmin holds the few Kafka administration calls the project
+// needs (creating topics for tools, benchmarks and the demo).
+package kafkaadmin
 
 import (
 	"context"
@@ -10,8 +12,9 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-// createTopics creates topics with the given partition counts.
-func createTopics(ctx context.Context, broker string, topics map[string]int) error {
+// CreateTopics creates topics with the given partition counts; topics that
+// already exist are left as they are.
+func CreateTopics(ctx context.Context, broker string, topics map[string]int) error {
 	conn, err := kafka.DialContext(ctx, "tcp", broker)
 	if err != nil {
 		return fmt.Errorf("dialing %s: %w", broker, err)

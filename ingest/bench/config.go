@@ -1,0 +1,48 @@
+// Package bench measures the ingest path on this machine, side by side in one
+// run: the ingester end to end (Kafka → ClickHouse), ClickHouse's own native
+// insert ceiling for the same rows, and ClickHouse's Kafka table engine
+// consuming the same topic; plus ingest-to-queryable latency at half the
+// measured rate and the ingester's peak RSS.
+package bench
+
+import (
+	"errors"
+	"flag"
+	"time"
+)
+
+// Config configures a benchmark run.
+type Config struct {
+	BinDir         string
+	Brokers        string
+	ClickHouseAddr string
+	Events         int
+	Partitions     int
+	BatchSize      int
+	LatencyFor     time.Duration
+	Profile        time.Duration
+	OutDir         string
+	SkipKafkaTable bool
+}
+
+// RegisterFlags registers the benchmark flags.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.BinDir, "bin", "bin", "directory holding the ingester binary")
+	fs.StringVar(&c.Brokers, "kafka.brokers", "127.0.0.1:19092", "Kafka broker")
+	fs.StringVar(&c.ClickHouseAddr, "clickhouse.addr", "127.0.0.1:19000", "ClickHouse native address")
+	fs.IntVar(&c.Events, "events", 3_000_000, "events in the throughput runs")
+	fs.IntVar(&c.Partitions, "partitions", 4, "partitions of the benchmark topic")
+	fs.IntVar(&c.BatchSize, "batch-size", 100_000, "ingester batch size (and ceiling insert block size)")
+	fs.DurationVar(&c.LatencyFor, "latency-for", 20*time.Second, "length of the latency run")
+	fs.DurationVar(&c.Profile, "profile", 8*time.Second, "CPU profile length taken from the ingester during the end-to-end run (0: none)")
+	fs.StringVar(&c.OutDir, "out", ".bench", "directory for profiles and logs")
+	fs.BoolVar(&c.SkipKafkaTable, "skip-kafka-engine", false, "skip the Kafka table engine run")
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	if c.Events < 10000 || c.Partitions < 1 || c.BatchSize < 1000 {
+		return errors.New("events >= 10000, partitions >= 1 and batch-size >= 1000 required")
+	}
+	return nil
+}

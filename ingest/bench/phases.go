@@ -1,0 +1,137 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"sync"
+	"time"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/fingerprint"
+	"github.com/opswarehouse/opswarehouse/ingest/event"
+	"github.com/opswarehouse/opswarehouse/ingest/guard"
+	"github.com/opswarehouse/opswarehouse/ingest/store"
+)
+
+// endToEnd runs the ingester binary over the filled topic.
+func (b *bench) endToEnd(ctx context.Context, topic string, res *Result) error {
+	conn, db, err := b.database(ctx, "e2e")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	began := time.Now()
+	proc, err := startIngester(b.cfg.BinDir, b.ingesterArgs(topic, b.runID+"-e2e", db), b.outPath("ingester-e2e.log"))
+	if err != nil {
+		return err
+	}
+	defer proc.stop()
+	var profile sync.WaitGroup
+	if b.cfg.Profile > 0 {
+		profile.Add(1)
+		go func() { defer profile.Done(); res.ProfileTop = b.profile(proc) }()
+	}
+	first, last, err := waitForRows(ctx, conn, uint64(b.cfg.Events), 10*time.Minute)
+	if err != nil {
+		return err
+	}
+	res.E2EEPS = float64(b.cfg.Events) / last.Sub(first).Seconds()
+	res.E2EWallSeconds = last.Sub(began).Seconds()
+	if res.RSSMB, err = proc.peakRSSMB(); err != nil {
+		return err
+	}
+	profile.Wait()
+	b.log.Info("end to end", "eps", int(res.E2EEPS), "wall_s", res.E2EWallSeconds, "rss_mb", int(res.RSSMB))
+	return nil
+}
+
+// profile takes a CPU profile of the ingester once it is busy.
+func (b *bench) profile(proc *ingesterProc) string {
+	time.Sleep(2 * time.Second) // past the group join
+	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", proc.listen, int(b.cfg.Profile.Seconds()))
+	resp, err := http.Get(url)
+	if err != nil {
+		return "profile failed: " + err.Error()
+	}
+	defer resp.Body.Close()
+	path := b.outPath("ingester.cpu.pprof")
+	f, err := os.Create(path)
+	if err != nil {
+		return "profile failed: " + err.Error()
+	}
+	io.Copy(f, resp.Body)
+	f.Close()
+	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=30", b.cfg.BinDir+"/ingester", path).CombinedOutput()
+	if err != nil {
+		return "pprof failed: " + err.Error()
+	}
+	return string(out)
+}
+
+// ceiling inserts the same rows, decoded and fingerprinted ahead of time,
+// with one inserting goroutine per partition as the ingester has.
+func (b *bench) ceiling(ctx context.Context, topic string, values [][]byte, res *Result) error {
+	conn, _, err := b.database(ctx, "ceiling")
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	rows, err := prebuild(topic, values)
+	if err != nil {
+		return err
+	}
+	w := store.NewWriter(conn)
+	perWorker := (len(rows) + b.cfg.Partitions - 1) / b.cfg.Partitions
+	began := time.Now()
+	var wg sync.WaitGroup
+	errs := make(chan error, b.cfg.Partitions)
+	for p := 0; p < b.cfg.Partitions; p++ {
+		part := rows[min(p*perWorker, len(rows)):min((p+1)*perWorker, len(rows))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for from := 0; from < len(part); from += b.cfg.BatchSize {
+				if err := w.WriteBatch(ctx, part[from:min(from+b.cfg.BatchSize, len(part))]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	res.CeilingEPS = float64(len(rows)) / time.Since(began).Seconds()
+	b.log.Info("native insert ceiling", "eps", int(res.CeilingEPS))
+	return nil
+}
+
+func prebuild(topic string, values [][]byte) ([]store.Row, error) {
+	g, err := guard.New(guard.Config{PseudonymKey: "bench-pseudonym-key-0123456789"})
+	if err != nil {
+		return nil, err
+	}
+	fp := fingerprint.New(fingerprint.Config{})
+	now := time.Now()
+	limits := event.DefaultLimits
+	limits.MaxAge = 24 * time.Hour
+	rows := make([]store.Row, 0, len(values))
+	for i, v := range values {
+		ev, rej := event.Decode(v, now, limits)
+		if rej != nil {
+			return nil, rej
+		}
+		g.ScrubEvent(&ev)
+		r := store.Row{Event: ev, IngestedAt: now, Source: store.Source{Topic: topic, Offset: int64(i), BatchEnd: int64(i)}}
+		if ev.IsError() && ev.ErrorMessage != "" {
+			r.Fingerprint, r.Template = fp.Fingerprint(ev.ErrorMessage)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}

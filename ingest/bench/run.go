@@ -1,0 +1,141 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/opswarehouse/opswarehouse/ingest/kafkaadmin"
+	"github.com/opswarehouse/opswarehouse/ingest/schema"
+	"github.com/opswarehouse/opswarehouse/ingest/store"
+)
+
+// Result is one benchmark run's numbers.
+type Result struct {
+	Events          int
+	E2EEPS          float64 // ingester, Kafka → ClickHouse
+	E2EWallSeconds  float64 // including the group join
+	CeilingEPS      float64 // native inserts of pre-built batches
+	KafkaEngineEPS  float64 // ClickHouse Kafka table engine + materialized view
+	P99LatencyS     float64
+	P50LatencyS     float64
+	LatencyRateEPS  float64
+	RSSMB           float64
+	ProfileTop      string
+	ServerVersion   string
+	KafkaEngineNote string
+}
+
+// String is the closing line.
+func (r Result) String() string {
+	return fmt.Sprintf("RESULT e2e_eps=%.0f ceiling_eps=%.0f kafka_engine_eps=%.0f p99_latency_s=%.2f rss_mb=%.0f",
+		r.E2EEPS, r.CeilingEPS, r.KafkaEngineEPS, r.P99LatencyS, r.RSSMB)
+}
+
+type bench struct {
+	cfg   Config
+	log   *slog.Logger
+	runID string
+}
+
+// Run measures everything, in one process, side by side.
+func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
+	if err := cfg.Validate(); err != nil {
+		return Result{}, err
+	}
+	if err := os.MkdirAll(cfg.OutDir, 0o755); err != nil {
+		return Result{}, fmt.Errorf("creating %s: %w", cfg.OutDir, err)
+	}
+	b := &bench{cfg: cfg, log: log, runID: fmt.Sprintf("bench_%d", time.Now().Unix())}
+	var res Result
+	res.Events = cfg.Events
+	topic := b.runID + ".events"
+	if err := kafkaadmin.CreateTopics(ctx, cfg.Brokers, map[string]int{topic: cfg.Partitions}); err != nil {
+		return res, err
+	}
+	values := genValues(b.runID, cfg.Events, time.Now().UTC())
+	began := time.Now()
+	if err := fill(ctx, cfg.Brokers, topic, values); err != nil {
+		return res, err
+	}
+	log.Info("topic filled", "events", cfg.Events, "seconds", time.Since(began).Seconds())
+
+	if err := b.endToEnd(ctx, topic, &res); err != nil {
+		return res, fmt.Errorf("end-to-end run: %w", err)
+	}
+	if err := b.ceiling(ctx, topic, values, &res); err != nil {
+		return res, fmt.Errorf("ceiling run: %w", err)
+	}
+	if !cfg.SkipKafkaTable {
+		if err := b.kafkaEngine(ctx, topic, &res); err != nil {
+			log.Warn("Kafka table engine run failed", "err", err)
+			res.KafkaEngineNote = err.Error()
+		}
+	}
+	if err := b.latency(ctx, res.E2EEPS/2, &res); err != nil {
+		return res, fmt.Errorf("latency run: %w", err)
+	}
+	return res, nil
+}
+
+// database creates a fresh database with the warehouse schema.
+func (b *bench) database(ctx context.Context, suffix string) (driver.Conn, string, error) {
+	name := b.runID + "_" + suffix
+	conn, err := store.Open(ctx, store.Config{Addr: b.cfg.ClickHouseAddr, Database: name, Username: "default",
+		DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Minute}, true)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := schema.Migrate(ctx, conn, schema.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		conn.Close()
+		return nil, "", err
+	}
+	return conn, name, nil
+}
+
+func (b *bench) ingesterArgs(topic, group, db string) []string {
+	return []string{
+		"-kafka.brokers", b.cfg.Brokers, "-kafka.topic", topic, "-kafka.group", group,
+		"-kafka.dead-letter-topic", topic + ".dlq", "-clickhouse.addr", b.cfg.ClickHouseAddr,
+		"-clickhouse.database", db, "-guard.pseudonym-key", "bench-pseudonym-key-0123456789",
+		"-ingest.batch-size", fmt.Sprint(b.cfg.BatchSize), "-migrate=false", "-log.level", "WARN",
+		// The benchmark data is generated "now" and consumed minutes later.
+		"-ingest.max-age", "24h",
+	}
+}
+
+func (b *bench) outPath(name string) string { return filepath.Join(b.cfg.OutDir, b.runID+"-"+name) }
+
+// countRows counts events in db's events table.
+func countRows(ctx context.Context, conn driver.Conn) (uint64, error) {
+	var n uint64
+	err := conn.QueryRow(ctx, "SELECT count() FROM events").Scan(&n)
+	return n, err
+}
+
+// waitForRows polls until the table holds want rows and returns when the
+// first rows became visible and when the last did.
+func waitForRows(ctx context.Context, conn driver.Conn, want uint64, timeout time.Duration) (first, last time.Time, err error) {
+	deadline := time.Now().Add(timeout)
+	for time.Now().Before(deadline) {
+		n, err := countRows(ctx, conn)
+		if err != nil {
+			return first, last, fmt.Errorf("counting rows: %w", err)
+		}
+		now := time.Now()
+		if n > 0 && first.IsZero() {
+			first = now
+		}
+		if n >= want {
+			return first, now, nil
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return first, last, fmt.Errorf("only part of %d rows stored after %s", want, timeout)
+}
