@@ -1,9 +1,6 @@
 package sim
 
-import (
-	"strconv"
-	"unsafe"
-)
+import "unsafe"
 
 // arena hands out strings built in large shared chunks, so the hot path
 // makes one allocation per few thousand ids or messages instead of one per
@@ -38,10 +35,34 @@ func (a *arena) finish(b []byte) string {
 	return s
 }
 
-// seqID builds "<prefix><n in base 36>".
-func (a *arena) seqID(prefix string, n uint64) string {
-	b := a.begin(len(prefix) + 14)
+// counter is a base-36 sequence number kept as digits, so the next id is
+// an in-place increment rather than a formatting of the number.
+type counter struct {
+	digits []byte // most significant first, strconv.FormatUint(n, 36) form
+}
+
+func (c *counter) next() []byte {
+	for i := len(c.digits) - 1; i >= 0; i-- {
+		switch d := c.digits[i]; d {
+		case 'z':
+			c.digits[i] = '0'
+			continue
+		case '9':
+			c.digits[i] = 'a'
+		default:
+			c.digits[i] = d + 1
+		}
+		return c.digits
+	}
+	c.digits = append([]byte{'1'}, c.digits...)
+	return c.digits
+}
+
+// nextID builds "<prefix><next counter value>".
+func (a *arena) nextID(prefix string, c *counter) string {
+	d := c.next()
+	b := a.begin(len(prefix) + len(d))
 	b = append(b, prefix...)
-	b = strconv.AppendUint(b, n, 36)
+	b = append(b, d...)
 	return a.finish(b)
 }

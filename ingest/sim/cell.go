@@ -21,8 +21,8 @@ type cellGen struct {
 
 	evPrefix  string
 	jobPrefix string
-	seq       uint64
-	jobSeq    uint64
+	seq       counter
+	jobSeq    counter
 	ev        event.Event
 
 	tenants alias // over cell.Tenants by share
@@ -180,12 +180,11 @@ func (c *cellGen) activity(ts int64, local int) {
 
 // begin resets the reused event with the fields every event has.
 func (c *cellGen) begin(ts int64, t *Tenant) *event.Event {
-	c.seq++
-	c.ev = event.Event{
-		V: event.Version, ID: c.ids.seqID(c.evPrefix, c.seq), Time: time.Unix(0, ts).UTC(),
-		Tenant: t.ID, Cell: c.cell.Name, Shard: t.Shard,
-	}
-	return &c.ev
+	ev := &c.ev
+	*ev = event.Event{} // cleared in place: a composite literal would be built and copied
+	ev.V, ev.ID, ev.Time = event.Version, c.ids.nextID(c.evPrefix, &c.seq), time.Unix(0, ts).UTC()
+	ev.Tenant, ev.Cell, ev.Shard = t.ID, c.cell.Name, t.Shard
+	return ev
 }
 
 func (c *cellGen) send(tmpl, scenario int) {
@@ -306,4 +305,5 @@ func (c *cellGen) flushUsage(ts int64) {
 	c.dirty = c.dirty[:0]
 }
 
-func round2(v float64) float64 { return math.Round(v*100) / 100 }
+// round2 rounds a non-negative value to hundredths.
+func round2(v float64) float64 { return float64(int64(v*100+0.5)) / 100 }

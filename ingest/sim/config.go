@@ -40,6 +40,12 @@ type Config struct {
 	Scenarios []string `yaml:"scenarios"` // name@start/duration:key=value,...
 	Mix       string   `yaml:"mix"`       // "default" schedules every scenario; "" or "none" none
 
+	// Workers generating cells in parallel; 0: one per CPU when the rate is
+	// high enough to pay for the per-tick hand-off, else 1. With more than
+	// one, the sink is called concurrently and events of different cells
+	// interleave; each cell's events and their content stay deterministic.
+	Workers int `yaml:"workers"`
+
 	Diurnal      float64       `yaml:"diurnal"`       // amplitude of the daily load curve, 0..0.9
 	ErrorShare   float64       `yaml:"error_share"`   // share of activities that are background errors
 	ReleaseEvery time.Duration `yaml:"release_every"` // mean time between deploys
@@ -84,6 +90,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 		return nil
 	})
 	fs.StringVar(&c.Mix, "mix", c.Mix, `"default" schedules a realistic mix of every scenario`)
+	fs.IntVar(&c.Workers, "workers", c.Workers, "goroutines generating events (0: one per CPU at high rates)")
 	fs.Float64Var(&c.Diurnal, "diurnal", c.Diurnal, "daily load amplitude, 0 (flat) to 0.9")
 	fs.Float64Var(&c.ErrorShare, "error-share", c.ErrorShare, "share of activities that are background errors")
 	fs.DurationVar(&c.ReleaseEvery, "release-every", c.ReleaseEvery, "mean time between deploys")
@@ -116,6 +123,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Cells < 0 || c.Cells > 512 {
 		errs = append(errs, fmt.Errorf("cells %d: want 0..512", c.Cells))
+	}
+	if c.Workers < 0 || c.Workers > 256 {
+		errs = append(errs, fmt.Errorf("workers %d: want 0..256", c.Workers))
 	}
 	if c.Diurnal < 0 || c.Diurnal > 0.9 {
 		errs = append(errs, fmt.Errorf("diurnal %v: want 0..0.9", c.Diurnal))

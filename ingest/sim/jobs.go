@@ -131,9 +131,8 @@ func (c *cellGen) jobEvent(ts int64, j *job) *event.Event {
 func (c *cellGen) enqueue(ts int64, t *Tenant, jt int, endpoint int, fx *effect) {
 	ji := c.alloc()
 	j := &c.jobs[ji]
-	c.jobSeq++
 	*j = job{
-		id: c.ids.seqID(c.jobPrefix, c.jobSeq), tenant: int32(t.Index), jtype: uint8(jt), attempt: 1,
+		id: c.ids.nextID(c.jobPrefix, &c.jobSeq), tenant: int32(t.Index), jtype: uint8(jt), attempt: 1,
 		host: -1, tmpl: -1, scenario: -1, endpoint: -1, trigger: uint8(jobTypes[jt].trigger),
 	}
 	if jobTypes[jt].name == "webhook.deliver" && len(t.Endpoints) > 0 {

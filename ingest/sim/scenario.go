@@ -5,6 +5,7 @@ import (
 	"io"
 	"math"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -81,8 +82,13 @@ type cellStream struct {
 	st   streamer
 }
 
+// affect records a tenant the scenario touched. Cells on different
+// workers may call it at once.
 func (sc *scenario) affect(tenant int) {
-	sc.affected[tenant>>6] |= 1 << (tenant & 63)
+	w, bit := &sc.affected[tenant>>6], uint64(1)<<(tenant&63)
+	if atomic.LoadUint64(w)&bit == 0 {
+		atomic.OrUint64(w, bit)
+	}
 }
 
 func (sc *scenario) newEffect() *effect {
@@ -242,7 +248,7 @@ func (sc *scenario) record() Truth {
 	t.Params = sc.params
 	t.AffectedTenants = []string{}
 	for i := range sc.fleet.Tenants {
-		if sc.affected[i>>6]&(1<<(i&63)) != 0 {
+		if atomic.LoadUint64(&sc.affected[i>>6])&(1<<(i&63)) != 0 {
 			t.AffectedTenants = append(t.AffectedTenants, sc.fleet.Tenants[i].ID)
 		}
 	}

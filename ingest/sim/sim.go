@@ -7,6 +7,8 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"runtime"
+	"sort"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -170,12 +172,15 @@ func (s *Simulator) Stats() Stats {
 
 // Run generates the whole run into sink, writing each scenario's ground
 // truth to truth (may be nil) when the scenario ends. It returns when the
-// run is complete, the context is cancelled or the sink fails.
+// run is complete, the context is cancelled or the sink fails. With more
+// than one worker the sink's methods are called concurrently.
 func (s *Simulator) Run(ctx context.Context, sink Sink, truth io.Writer) error {
 	labeled, _ := sink.(LabeledSink)
 	for _, c := range s.cells {
 		c.ctx, c.sink, c.labeled = ctx, sink, labeled
 	}
+	pool := newWorkerPool(s.cellGroups(s.workers()))
+	defer pool.stop()
 	wall0 := time.Now()
 	var runErr error
 	last := s.start
@@ -192,9 +197,9 @@ func (s *Simulator) Run(ctx context.Context, sink Sink, truth io.Writer) error {
 		if runErr = s.updateScenarios(t0, truth); runErr != nil {
 			break
 		}
+		pool.tick(t0, t1)
 		var events uint64
 		for _, c := range s.cells {
-			c.tick(t0, t1)
 			events += c.events
 			if c.err != nil && runErr == nil {
 				runErr = fmt.Errorf("emitting to sink: %w", c.err)
@@ -213,6 +218,41 @@ func (s *Simulator) Run(ctx context.Context, sink Sink, truth io.Writer) error {
 		return nil // an open-ended realtime run ends by being stopped
 	}
 	return runErr
+}
+
+// minEventsPerTickPerWorker is the work below which handing a tick to
+// another goroutine costs more than it saves.
+const minEventsPerTickPerWorker = 2000
+
+func (s *Simulator) workers() int {
+	w := s.cfg.Workers
+	if w == 0 {
+		w = 1
+		if s.cfg.Rate*float64(tick)/1e9 >= 2*minEventsPerTickPerWorker {
+			w = runtime.GOMAXPROCS(0)
+		}
+	}
+	return max(1, min(w, len(s.cells)))
+}
+
+// cellGroups splits the cells into n groups of about equal load, biggest
+// cell first onto the lightest group.
+func (s *Simulator) cellGroups(n int) [][]*cellGen {
+	order := append([]*cellGen(nil), s.cells...)
+	sort.SliceStable(order, func(a, b int) bool { return order[a].cell.Share > order[b].cell.Share })
+	groups := make([][]*cellGen, n)
+	load := make([]float64, n)
+	for _, c := range order {
+		g := 0
+		for i := range load {
+			if load[i] < load[g] {
+				g = i
+			}
+		}
+		groups[g] = append(groups[g], c)
+		load[g] += c.cell.Share
+	}
+	return groups
 }
 
 func (s *Simulator) publish(events uint64, simNow int64) {

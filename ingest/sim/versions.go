@@ -27,6 +27,13 @@ func newDeployPlan(cfg *Config, cells int) *deployPlan {
 		baseMinor: 30 + int(cfg.Seed%20), cellStep: int64(12 * time.Minute), hostStep: int64(90 * time.Second),
 	}
 	p.firstAfter = int64(mix64(cfg.Seed, 7) % uint64(p.every))
+	releases := 10000 // open-ended runs: years of releases
+	if cfg.Duration > 0 {
+		releases = int(int64(cfg.Duration)/p.every) + 4
+	}
+	for n := 0; n < releases; n++ {
+		p.names = append(p.names, fmt.Sprintf("v3.%d.%d", p.baseMinor+n, mix64(p.seed, uint64(n))%3))
+	}
 	return p
 }
 
@@ -43,13 +50,13 @@ func (p *deployPlan) switchAt(k, c, h int) int64 {
 	return p.release(k) + int64(order)*p.cellStep + int64(h)*p.hostStep
 }
 
-// name returns release k's version string; names are built once each.
+// name returns release k's version string. Names are built up front (see
+// newDeployPlan) because cells on different workers read them.
 func (p *deployPlan) name(k int) string {
-	for len(p.names) <= k {
-		n := len(p.names)
-		p.names = append(p.names, fmt.Sprintf("v3.%d.%d", p.baseMinor+n, mix64(p.seed, uint64(n))%3))
+	if k < len(p.names) {
+		return p.names[k]
 	}
-	return p.names[k]
+	return p.names[len(p.names)-1]
 }
 
 // hostVersion tracks one host's place in the plan.
