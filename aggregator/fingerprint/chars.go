@@ -15,6 +15,7 @@ const (
 	clsValueStop                    // ends the value of key=value
 	clsPathStop                     // ends a path or URL
 	clsQuote                        // " ' `
+	clsSpecial                      // . = / \ and quotes: may start a rule in a digit-free token
 )
 
 const clsWord = clsDigit | clsLower | clsUpper | clsHigh
@@ -56,6 +57,9 @@ var class = func() (t [256]uint16) {
 	}
 	for _, c := range []byte("\"'`") {
 		t[c] |= clsQuote
+	}
+	for _, c := range []byte(".=/\\\"'`") {
+		t[c] |= clsSpecial
 	}
 	return t
 }()

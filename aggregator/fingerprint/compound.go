@@ -90,15 +90,13 @@ func (b *builder) isDateWord(ti int) bool {
 
 func (b *builder) isCalendarWord(ti int) bool {
 	t := b.token(ti)
-	if !is(t[0], clsUpper) {
+	if len(t) < 3 || !is(t[0], clsUpper) {
 		return false
 	}
 	if n := len(t); n > 3 && (t[n-1] == ',' || t[n-1] == '.') {
 		t = t[:n-1]
 	}
-	var buf [maxLexiconWord]byte
-	w, ok := lowerWord(&buf, t)
-	return ok && calendarWords[string(w)]
+	return isCalendarName(t)
 }
 
 // valueInNextToken reports whether the token after ti, which ends with '=',
@@ -117,17 +115,18 @@ func startsWithKey(t string) bool {
 }
 
 // introducesValue reports whether the token after ti is a value: ti ends
-// with '=' ("key= value", "key = value"), names a principal ("user root"),
-// or is the "for" of "for NAME from", the idiom of authentication logs.
+// with '=' ("key= value", "key = value"), introduces a principal ("user
+// root", "username bob"), or is the "for" of "for NAME from", the idiom of
+// authentication logs ("Failed password for root from 1.2.3.4").
 func (b *builder) introducesValue(ti int) bool {
 	t := b.token(ti)
-	if t[len(t)-1] == '=' {
+	switch {
+	case t[len(t)-1] == '=':
 		return b.valueInNextToken(ti)
+	case len(t) == len("for"):
+		return equalFold(t, "for") && ti+2 < len(b.toks) && equalFold(b.token(ti+2), "from")
+	case len(t) == len("user"), len(t) == len("username"):
+		return equalFold(t, "user") || equalFold(t, "username")
 	}
-	for _, w := range principalWords {
-		if equalFold(t, w) {
-			return true
-		}
-	}
-	return equalFold(t, "for") && ti+2 < len(b.toks) && equalFold(b.token(ti+2), "from")
+	return false
 }

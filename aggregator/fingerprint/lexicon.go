@@ -30,22 +30,41 @@ var fileExtensions = map[string]bool{
 	"lock": true, "sock": true, "pem": true, "crt": true, "cer": true,
 }
 
-// calendarWords are month and weekday names; they are masked when they sit
-// next to a number, i.e. inside a date.
-var calendarWords = map[string]bool{
-	"jan": true, "feb": true, "mar": true, "apr": true, "may": true, "jun": true,
-	"jul": true, "aug": true, "sep": true, "sept": true, "oct": true, "nov": true,
-	"dec": true, "january": true, "february": true, "march": true, "april": true,
-	"june": true, "july": true, "august": true, "september": true, "october": true,
-	"november": true, "december": true,
-	"mon": true, "tue": true, "wed": true, "thu": true, "fri": true, "sat": true,
-	"sun": true, "monday": true, "tuesday": true, "wednesday": true, "thursday": true,
-	"friday": true, "saturday": true, "sunday": true,
+// calendarNames are month and weekday names; they are masked when they sit
+// next to a number, i.e. inside a date. Their first three letters and
+// "sept" are accepted as abbreviations.
+var calendarNames = [...]string{
+	"january", "february", "march", "april", "may", "june", "july", "august",
+	"september", "october", "november", "december",
+	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }
 
-// principalWords introduce a user or account name: the token after one of
-// them is a value ("invalid user admin", "for user root").
-var principalWords = []string{"user", "username"}
+// calendarKeys holds the first three letters of each calendar name.
+var calendarKeys = func() (k [len(calendarNames)]uint32) {
+	for i, n := range calendarNames {
+		k[i] = key3(n)
+	}
+	return k
+}()
+
+// key3 packs the first three bytes of s, ASCII letters folded to lower case.
+func key3(s string) uint32 {
+	return uint32(s[0]|0x20)<<16 | uint32(s[1]|0x20)<<8 | uint32(s[2]|0x20)
+}
+
+// isCalendarName reports a month or weekday name or abbreviation, in any case.
+func isCalendarName(t string) bool {
+	if len(t) < 3 || len(t) > len("september") {
+		return false
+	}
+	k := key3(t)
+	for i, ck := range calendarKeys {
+		if ck == k {
+			return len(t) == 3 || equalFold(t, calendarNames[i]) || equalFold(t, "sept")
+		}
+	}
+	return false
+}
 
 // maxLexiconWord bounds the words worth looking up.
 const maxLexiconWord = 11

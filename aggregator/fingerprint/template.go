@@ -6,8 +6,16 @@ import (
 	"unicode/utf8"
 )
 
-// span is one whitespace-separated token of a message, as byte offsets.
-type span struct{ start, end int }
+// span is one whitespace-separated token of a message, as byte offsets,
+// with the union of the classes of its bytes.
+type span struct {
+	start, end int
+	cls        uint16
+}
+
+// literal reports a token that no rule can touch: no digit, dot, '=',
+// slash or quote. Most words of most messages are such tokens.
+func (s span) literal() bool { return s.cls&(clsDigit|clsSpecial) == 0 }
 
 // builder writes the template of one message. Builders are pooled: their
 // buffers are reused, so a call allocates only the returned string.
@@ -45,14 +53,20 @@ func (b *builder) build(msg string) {
 	if truncated {
 		msg = truncate(msg)
 	}
-	b.msg, b.toks, b.out, b.lastVar = msg, splitTokens(b.toks[:0], msg), b.out[:0], -1
+	var seen uint16
+	b.toks, seen = splitTokens(b.toks[:0], msg)
+	b.msg, b.out, b.lastVar = msg, b.out[:0], -1
 	valueNext := false
 	for ti := 0; ti < len(b.toks); ti++ {
 		if ti > 0 {
 			b.out = append(b.out, ' ')
 		}
 		wasValue := valueNext || b.isDateWord(ti)
-		ti = b.scanToken(ti, wasValue)
+		if t := b.toks[ti]; !wasValue && t.literal() {
+			b.out = append(b.out, msg[t.start:t.end]...)
+		} else {
+			ti = b.scanToken(ti, wasValue)
+		}
 		// A value never introduces another: "invalid user user from".
 		valueNext = !wasValue && b.introducesValue(ti)
 	}
@@ -62,7 +76,8 @@ func (b *builder) build(msg string) {
 		}
 		b.out = append(b.out, Wildcard...)
 	}
-	if !utf8.Valid(b.out) {
+	// Only message bytes >= 0x80 can make the template invalid UTF-8.
+	if seen&clsHigh != 0 && !utf8.Valid(b.out) {
 		b.out = bytes.ToValidUTF8(b.out, []byte("\uFFFD"))
 	}
 }
@@ -81,20 +96,30 @@ func truncate(msg string) string {
 	return msg[:cut]
 }
 
-func splitTokens(toks []span, msg string) []span {
+// splitTokens appends the whitespace-separated tokens of msg to toks and
+// returns the union of their byte classes.
+func splitTokens(toks []span, msg string) ([]span, uint16) {
 	i := 0
+	var all uint16
 	for {
 		for i < len(msg) && is(msg[i], clsSpace) {
 			i++
 		}
 		if i == len(msg) {
-			return toks
+			return toks, all
 		}
 		j := i
-		for j < len(msg) && !is(msg[j], clsSpace) {
+		var seen uint16
+		for j < len(msg) {
+			c := class[msg[j]]
+			if c&clsSpace != 0 {
+				break
+			}
+			seen |= c
 			j++
 		}
-		toks = append(toks, span{i, j})
+		toks = append(toks, span{i, j, seen})
+		all |= seen
 		i = j
 	}
 }
