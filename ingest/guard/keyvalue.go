@@ -1,0 +1,244 @@
+package guard
+
+import "strings"
+
+// maxKeyLen bounds the key looked at before '=' or ':'; only its tail
+// decides whether the key names a credential.
+const maxKeyLen = 48
+
+// maxQuotedValue bounds how far a quoted value is followed.
+const maxQuotedValue = 512
+
+type keyClass uint8
+
+const (
+	keyPlain  keyClass = iota
+	keyToken           // value replaced by <token>
+	keySecret          // value replaced by <secret>
+	keyAuth            // an Authorization header: scheme and credentials
+)
+
+// Key names that mark their value as a credential, matched against the end
+// of the lower-cased key: api_key, X-Api-Key, accessToken, db.password.
+var (
+	// suffixes that are distinctive on their own
+	secretSuffixes = []string{"password", "passwd", "passphrase", "secret", "credential", "credentials", "pwd"}
+	tokenSuffixes  = []string{"token", "apikey", "api_key", "api-key", "signature", "sessionid", "session_id",
+		"cookie", "privatekey", "private_key", "accesskey", "access_key", "jwt", "bearer", "otp"}
+	// words that are credentials only as a whole name component: key, not monkey
+	tokenWords = []string{"key", "auth", "sig", "pin", "session"}
+	// card verification codes: secrets of their own
+	secretWords = []string{"cvv", "cvc", "cvv2", "cvc2", "csc"}
+	authKeys    = []string{"authorization", "proxy-authorization"}
+	// Authorization header schemes, lower case
+	authSchemes = []string{"bearer", "basic", "digest", "token", "negotiate", "ntlm", "bot", "apikey",
+		"dpop", "hoba", "mutual", "aws4-hmac-sha256"}
+)
+
+func isKeyByte(c byte) bool { return isAlnum(c) || c == '_' || c == '-' || c == '.' }
+
+// isValueEnd ends an unquoted value: white space, the separators of query
+// strings and key=value lists, and closing brackets and quotes.
+func isValueEnd(c byte) bool {
+	switch c {
+	case ' ', '\t', '\n', '\r', '\v', '\f', '&', ',', ';', '"', '\'', ')', ']', '}':
+		return true
+	}
+	return false
+}
+
+// findKeyValues replaces the values of credential-named keys in key=value,
+// key: value and "key": "value" forms: query strings, logfmt, headers, JSON.
+func findKeyValues(s string, sp []span) []span {
+	sp = findKeyValuesAt(s, '=', sp)
+	return findKeyValuesAt(s, ':', sp)
+}
+
+func findKeyValuesAt(s string, delim byte, sp []span) []span {
+	for off := 0; off < len(s); {
+		i := strings.IndexByte(s[off:], delim)
+		if i < 0 {
+			break
+		}
+		i += off
+		off = i + 1
+		if delim == ':' && (off < len(s) && s[off] == ':' || i > 0 && s[i-1] == ':') {
+			continue // a::b
+		}
+		class, ok := classifyKey(s, i)
+		if !ok {
+			continue
+		}
+		if start, end, ok := credentialValue(s, i+1, class, delim); ok {
+			kind := KindToken
+			if class == keySecret {
+				kind = KindSecret
+			}
+			sp = append(sp, span{start: start, end: end, kind: kind})
+			off = end
+		}
+	}
+	return sp
+}
+
+// classifyKey looks at the key that ends just before the delimiter at i,
+// allowing a closing quote and spaces in between.
+func classifyKey(s string, i int) (keyClass, bool) {
+	k := i
+	for k > 0 && k > i-2 && s[k-1] == ' ' {
+		k--
+	}
+	if k > 0 && (s[k-1] == '"' || s[k-1] == '\'') {
+		k--
+	}
+	start := k
+	for start > 0 && k-start < maxKeyLen && isKeyByte(s[start-1]) {
+		start--
+	}
+	if start == k {
+		return keyPlain, false
+	}
+	c := keyClassOf(s[start:k])
+	return c, c != keyPlain
+}
+
+// keyRule matches the end of a key name.
+type keyRule struct {
+	word  string
+	class keyClass
+	match uint8
+}
+
+const (
+	matchSuffix    uint8 = iota // the key ends with word
+	matchComponent              // the key's last name component is word
+	matchWhole                  // the key is word
+)
+
+// keyRules indexes the rules by the word's last byte: most keys end in a
+// letter no rule ends in, and are dismissed with one lookup.
+var keyRules = func() (t [256][]keyRule) {
+	add := func(words []string, class keyClass, match uint8) {
+		for _, w := range words {
+			last := w[len(w)-1]
+			t[last] = append(t[last], keyRule{w, class, match})
+		}
+	}
+	add(authKeys, keyAuth, matchWhole)
+	add(secretSuffixes, keySecret, matchSuffix)
+	add(tokenSuffixes, keyToken, matchSuffix)
+	add(tokenWords, keyToken, matchComponent)
+	add(secretWords, keySecret, matchComponent)
+	return t
+}()
+
+func keyClassOf(key string) keyClass {
+	for _, r := range keyRules[lower(key[len(key)-1])] {
+		if !hasSuffixFold(key, r.word) {
+			continue
+		}
+		switch {
+		case r.match == matchWhole && len(key) != len(r.word):
+		case r.match == matchComponent && !isComponentStart(key, len(key)-len(r.word)):
+		default:
+			return r.class
+		}
+	}
+	return keyPlain
+}
+
+// hasSuffixFold is strings.HasSuffix ignoring ASCII case; suf is lower case.
+func hasSuffixFold(s, suf string) bool {
+	if len(s) < len(suf) {
+		return false
+	}
+	t := s[len(s)-len(suf):]
+	for i := len(t) - 1; i >= 0; i-- {
+		if lower(t[i]) != suf[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// isComponentStart reports whether key[i:] is a whole name component:
+// after a separator (api_key, x-auth) or a camel-case hump (apiKey).
+func isComponentStart(key string, i int) bool {
+	if i == 0 {
+		return true
+	}
+	p, c := key[i-1], key[i]
+	return p == '_' || p == '-' || p == '.' || c >= 'A' && c <= 'Z' && (p >= 'a' && p <= 'z' || isDigit(p))
+}
+
+// credentialValue finds the value after a delimiter. A value that already
+// is a marker is left alone, so scrubbing twice changes nothing.
+func credentialValue(s string, v int, class keyClass, delim byte) (int, int, bool) {
+	spaced := false
+	for v < len(s) && (s[v] == ' ' || s[v] == '\t') {
+		v++
+		spaced = true
+	}
+	if v >= len(s) {
+		return 0, 0, false
+	}
+	var end int
+	if q := s[v]; q == '"' || q == '\'' {
+		v++
+		end = v
+		for end < len(s) && end-v < maxQuotedValue && s[end] != q {
+			end++
+		}
+	} else {
+		end = tokenEnd(s, v)
+		if class == keyAuth && isAuthScheme(s[v:end]) && end+1 < len(s) && s[end] == ' ' {
+			end = tokenEnd(s, end+1)
+		}
+	}
+	value := s[v:end]
+	if value == "" || markerLen(value) == len(value) {
+		return 0, 0, false
+	}
+	// "invalid token: signature mismatch" is prose, not a credential: with
+	// ':' and a space, a plain word is kept. Passwords are replaced always.
+	if delim == ':' && spaced && class == keyToken && !looksLikeCredential(value) {
+		return 0, 0, false
+	}
+	return v, end, true
+}
+
+func tokenEnd(s string, i int) int {
+	for i < len(s) && !isValueEnd(s[i]) {
+		i++
+	}
+	return i
+}
+
+func isAuthScheme(w string) bool {
+	for _, sch := range authSchemes {
+		if len(w) == len(sch) && strings.EqualFold(w, sch) {
+			return true
+		}
+	}
+	return false
+}
+
+// looksLikeCredential: a value with a digit or a symbol, with mixed case
+// (beyond a capital first letter), or a long one. Words are prose.
+func looksLikeCredential(v string) bool {
+	if len(v) >= 16 {
+		return true
+	}
+	upper := 0
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch {
+		case c >= 'a' && c <= 'z':
+		case c >= 'A' && c <= 'Z':
+			upper++
+		default:
+			return true
+		}
+	}
+	return upper > 1 || upper == 1 && !(v[0] >= 'A' && v[0] <= 'Z')
+}

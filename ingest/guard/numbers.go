@@ -1,0 +1,259 @@
+package guard
+
+import "net/netip"
+
+const (
+	maxGroups = 16 // digit groups in one number run
+	// maxGroupDigits: a longer digit group is an id, never part of a card
+	// or phone number; it ends the run.
+	maxGroupDigits = 24
+	// maxRunDigits ends a run: a card with its expiry and CVV has 25.
+	maxRunDigits = 64
+)
+
+const (
+	sepSpace uint8 = 1 << iota
+	sepDash
+	sepDot
+)
+
+// uuidAt matches a UUID (8-4-4-4-12 hex digits) starting at i.
+func uuidAt(s string, i int) (int, bool) {
+	const n = 36
+	if len(s)-i < n {
+		return 0, false
+	}
+	for k := 0; k < n; k++ {
+		c := s[i+k]
+		if k == 8 || k == 13 || k == 18 || k == 23 {
+			if c != '-' {
+				return 0, false
+			}
+		} else if !isHex(c) {
+			return 0, false
+		}
+	}
+	if i+n < len(s) && isWordByte(s[i+n]) {
+		return 0, false
+	}
+	return i + n, true
+}
+
+// ipv4At matches a dotted-quad IPv4 address starting at i. Zero-padded
+// octets (010.001.002.003) are accepted, unlike netip.ParseAddr: for
+// scrubbing, anything that reads as an address is one.
+func ipv4At(s string, i int) (int, netip.Addr, bool) {
+	if i > 0 && s[i-1] == '.' {
+		return 0, netip.Addr{}, false
+	}
+	var oct [4]byte
+	p := i
+	for k := range 4 {
+		if k > 0 {
+			if p >= len(s) || s[p] != '.' {
+				return 0, netip.Addr{}, false
+			}
+			p++
+		}
+		v, d := 0, 0
+		for p < len(s) && isDigit(s[p]) && d < 3 {
+			v = v*10 + int(s[p]-'0')
+			p++
+			d++
+		}
+		if d == 0 || v > 255 {
+			return 0, netip.Addr{}, false
+		}
+		oct[k] = byte(v)
+	}
+	if p < len(s) && (isWordByte(s[p]) || s[p] == '.' && p+1 < len(s) && isDigit(s[p+1])) {
+		return 0, netip.Addr{}, false // 1.2.3.4.5, 1.2.3.4567, 1.2.3.4x: not an address
+	}
+	return p, netip.AddrFrom4(oct), true
+}
+
+// keepAddr: loopback and unspecified addresses identify nobody and tell an
+// operator something ("dial tcp 127.0.0.1:5432").
+func keepAddr(a netip.Addr) bool { return a.IsLoopback() || a.IsUnspecified() }
+
+func (g *Guard) ipPseudonym(a netip.Addr) uint32 {
+	a = a.Unmap()
+	if a.Is4() {
+		b := a.As4()
+		return g.pseudo.of(domainIP, string(b[:]), false)
+	}
+	b := a.As16()
+	return g.pseudo.of(domainIP, string(b[:]), false)
+}
+
+// numberRun is a run of digit groups joined by single separators, as card
+// and phone numbers are written: "4111 1111 1111 1111", "+44 20 7946 0958",
+// "(555) 123-4567".
+type numberRun struct {
+	start, end int
+	plus       bool  // starts with +
+	paren      bool  // has a (group)
+	seps       uint8 // separators seen
+	n          int   // groups
+	glen       [maxGroups]uint8
+	gend       [maxGroups]int
+	nd         int // digits
+	digits     [maxRunDigits]byte
+}
+
+func (r *numberRun) parse(s string, i int) {
+	r.start, r.end, r.plus, r.paren, r.seps, r.n, r.nd = i, i, false, false, 0, 0, 0
+	p := i
+	if s[p] == '+' {
+		r.plus = true
+		p++
+	}
+	for r.n < maxGroups {
+		q, open := p, false
+		if q < len(s) && s[q] == '(' {
+			q, open = q+1, true
+		}
+		d := q
+		for d < len(s) && isDigit(s[d]) {
+			d++
+		}
+		if d == q || d-q > maxGroupDigits || r.nd+d-q > maxRunDigits {
+			break
+		}
+		if open {
+			if d >= len(s) || s[d] != ')' {
+				break
+			}
+			r.paren = true
+		}
+		r.nd += copy(r.digits[r.nd:], s[q:d])
+		r.glen[r.n] = uint8(d - q)
+		if open {
+			d++
+		}
+		r.gend[r.n] = d
+		r.n++
+		r.end, p = d, d
+		if p >= len(s) {
+			break
+		}
+		if open && isDigit(s[p]) { // (555)123-4567
+			continue
+		}
+		sep := sepOf(s[p])
+		if sep == 0 || p+1 >= len(s) || !isDigit(s[p+1]) && s[p+1] != '(' {
+			break
+		}
+		r.seps |= sep
+		p++
+	}
+	// A last group glued to a word ("4567ms", "2026-11-22T") is not a digit group.
+	if r.n > 0 && r.end < len(s) && isWordByte(s[r.end]) {
+		r.n--
+		r.nd -= int(r.glen[r.n])
+		r.end = r.start
+		if r.n > 0 {
+			r.end = r.gend[r.n-1]
+		}
+	}
+}
+
+func sepOf(c byte) uint8 {
+	switch c {
+	case ' ':
+		return sepSpace
+	case '-':
+		return sepDash
+	case '.':
+		return sepDot
+	}
+	return 0
+}
+
+func (r *numberRun) classify() (Kind, bool) {
+	if r.n == 0 || r.nd < 9 {
+		return 0, false
+	}
+	if !r.plus && !r.paren && r.seps&sepDot == 0 && r.hasCard() {
+		return KindCard, true
+	}
+	if r.isPhone() {
+		return KindPhone, true
+	}
+	return 0, false
+}
+
+// hasCard reports whether some run of whole groups is a Luhn-valid number of
+// 13–19 digits: the whole run, or a card followed by its expiry or CVV.
+// A single ungrouped number must not start with 0 or 1: 1 starts the epoch
+// timestamps (ms, µs, ns) and snowflake ids that fill logs, and almost no
+// card (UATP only). Grouped numbers must look written for humans: groups
+// of 3–7 digits.
+func (r *numberRun) hasCard() bool {
+	off := 0
+	for a := 0; a < r.n; a, off = a+1, off+int(r.glen[a]) {
+		sum := 0
+		for b := a; b < r.n; b++ {
+			gl := int(r.glen[b])
+			if b > a && (gl < 3 || gl > 7 || r.glen[a] < 3 || r.glen[a] > 7) {
+				break
+			}
+			sum += gl
+			if sum > 19 {
+				break
+			}
+			if sum < 13 {
+				continue
+			}
+			first := r.digits[off]
+			if first == '0' {
+				break
+			}
+			if b == a && first == '1' {
+				continue
+			}
+			if luhn(r.digits[off : off+sum]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// isPhone: an international number (+ and 9–15+ digits), a North American
+// number ([1] 3-3-4 with an area code starting 2–9), or a grouped national
+// number starting with a trunk 0 ("030 1234 5678", "06 12 34 56 78").
+// Ungrouped digits are ids, counts or timestamps, never phone numbers.
+func (r *numberRun) isPhone() bool {
+	if r.plus {
+		return true
+	}
+	if r.n < 2 {
+		return false
+	}
+	k, off := 0, 0
+	if r.n == 4 && r.glen[0] == 1 && r.digits[0] == '1' {
+		k, off = 1, 1
+	}
+	if r.n-k == 3 && r.glen[k] == 3 && r.glen[k+1] == 3 && r.glen[k+2] == 4 && r.digits[off] >= '2' {
+		return true
+	}
+	return r.digits[0] == '0' && r.glen[0] >= 2 && r.nd <= 15
+}
+
+// luhn checks the Luhn (mod 10) digit of ASCII digits.
+func luhn(d []byte) bool {
+	sum, double := 0, false
+	for i := len(d) - 1; i >= 0; i-- {
+		v := int(d[i] - '0')
+		if double {
+			v *= 2
+			if v > 9 {
+				v -= 9
+			}
+		}
+		sum += v
+		double = !double
+	}
+	return sum%10 == 0
+}

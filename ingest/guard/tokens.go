@@ -1,0 +1,127 @@
+package guard
+
+// scanTokens is the one pass over every byte. It finds the runs of the
+// base64 alphabet (candidate keys, tokens, JWTs and secrets, and the words
+// Bearer and Basic) and the starts of numbers (IP addresses, card and phone
+// numbers). Everything else is found by vectorised searches for a rare
+// byte (@, =, :) elsewhere.
+func (g *Guard) scanTokens(s string, sp []span) []span {
+	numEnd := 0 // bytes before numEnd were read as part of a number already
+	for i := 0; i < len(s); {
+		if classTab[s[i]]&cRun == 0 {
+			if s[i] == '(' && i >= numEnd && i+1 < len(s) && isDigit(s[i+1]) && (i == 0 || !isWordByte(s[i-1])) {
+				sp, numEnd = g.numberAt(s, i, sp)
+			}
+			i++
+			continue
+		}
+		a := i
+		var class uint16
+		for ; i < len(s); i++ {
+			c := classTab[s[i]]
+			if c&cRun == 0 {
+				break
+			}
+			class |= c
+		}
+		b := i
+		if b < len(s) && s[b] == '=' { // base64 padding, unless it is key=value
+			for i < len(s) && s[i] == '=' {
+				i++
+			}
+			if i == len(s) || classTab[s[i]]&cRun == 0 {
+				b = i
+			} else {
+				i = b
+			}
+		}
+		if class&cDigit != 0 && b > numEnd {
+			sp, numEnd = g.numbersInRun(s, a, b, numEnd, sp)
+		}
+		sp = g.endRun(s, a, b, class, sp)
+	}
+	return sp
+}
+
+// numbersInRun reads the numbers that start inside the run s[a:b]: at its
+// start or after a symbol (/v1/cards/4111…, id-4111…, +44…), never glued to
+// a word (host17, 30s, v2).
+func (g *Guard) numbersInRun(s string, a, b, numEnd int, sp []span) ([]span, int) {
+	for k := a; k < b; k++ { // k follows a symbol or starts the run
+		if k >= numEnd && (isDigit(s[k]) || s[k] == '+' && k+1 < len(s) && isDigit(s[k+1])) {
+			sp, numEnd = g.numberAt(s, k, sp)
+		}
+		for k < b && isWordByte(s[k]) {
+			k++
+		}
+	}
+	return sp, numEnd
+}
+
+// endRun looks at the run s[a:b]; class is the OR of its byte classes.
+func (g *Guard) endRun(s string, a, b int, class uint16, sp []span) []span {
+	n := b - a
+	if (n == len("bearer") || n == len("basic")) && lower(s[a]) == 'b' {
+		return authSchemeAt(s, a, b, sp)
+	}
+	// Every key, token and secret looked for has a digit or an upper-case
+	// letter; paths and hyphenated names mostly do not. Hex (hashes, trace
+	// ids, UUIDs) is operational.
+	if n < minLongRun || class&(cDigit|cUpper) == 0 || class&cNonHex == 0 {
+		return sp
+	}
+	if b < len(s) && s[b] == '.' && s[a] == 'e' && s[a+1] == 'y' && s[a+2] == 'J' {
+		if end, ok := jwtAt(s, a); ok {
+			return append(sp, span{start: a, end: end, kind: KindJWT})
+		}
+	}
+	return classifyRun(s, a, b, sp)
+}
+
+// numberAt reads the number starting at i and returns where reading
+// numbers may resume.
+func (g *Guard) numberAt(s string, i int, sp []span) ([]span, int) {
+	// Most numbers in operational text are short (30s, 503, :5432, 12.5ms).
+	// Nothing is looked for with fewer than 4 digits, nor with fewer than 9
+	// unless it could be a dotted quad.
+	end, digits, dots := i, 0, 0
+	for end < len(s) && classTab[s[end]]&cNumber != 0 {
+		switch s[end] {
+		case '.':
+			dots++
+		case ' ', '-', '(', ')', '+':
+		default:
+			digits++
+		}
+		end++
+	}
+	if digits < 4 || digits < 9 && dots < 3 {
+		return sp, end
+	}
+	if isDigit(s[i]) {
+		// A UUID is an id: keep it, and never read its digit groups as a
+		// number. (UUIDs that start with a letter are words; their all-digit
+		// groups are too long to read as a card or phone number.)
+		if end, ok := uuidAt(s, i); ok {
+			return sp, end
+		}
+		if end, addr, ok := ipv4At(s, i); ok {
+			if !keepAddr(addr) {
+				sp = append(sp, span{start: i, end: end, kind: KindIP, tag: g.ipPseudonym(addr)})
+			}
+			return sp, end
+		}
+	}
+	return g.numberRunAt(s, i, sp)
+}
+
+// numberRunAt reads digit groups at i as a card or phone number. Apart
+// from numberAt, so that only candidates pay for zeroing a numberRun.
+func (g *Guard) numberRunAt(s string, i int, sp []span) ([]span, int) {
+	var run numberRun
+	run.parse(s, i)
+	if k, ok := run.classify(); ok {
+		return append(sp, span{start: run.start, end: run.end, kind: k}), run.end
+	}
+	return sp, max(run.end, i+1)
+}
