@@ -62,6 +62,22 @@ func (w compound) isHost(msg string) bool {
 	return len(tld) == 2 || topLevelDomains[tld]
 }
 
+// isDottedName reports a lower-case name of three or more dotted labels:
+// a property key ("mapred.task.id"), package or bundle id, or host. Such
+// names are arguments far more often than they name an event; mixed-case
+// ones ("java.io.IOException", "android.intent.action.SCREEN_ON") are kept.
+func (w compound) isDottedName(msg string) bool {
+	if w.dots < 2 {
+		return false
+	}
+	for i := w.start; i < w.end; i++ {
+		if !is(msg[i], clsLower|clsJoiner) {
+			return false
+		}
+	}
+	return true
+}
+
 // isFile reports a file name with a well-known extension.
 func (w compound) isFile(msg string) bool {
 	if w.dots == 0 {

@@ -140,8 +140,11 @@ func (b *builder) scanToken(ti int, value bool) int {
 		c := msg[i]
 		switch {
 		case is(c, clsQuote) && atPieceStart(msg, i, tokStart):
+			// A quoted word is a value. A quoted phrase is one only as
+			// the value of key=; elsewhere ("GET /a HTTP/1.1") its words
+			// are scanned like any others.
 			q := closingQuote(msg, i)
-			if q < 0 {
+			if q < 0 || q >= end && (i == 0 || msg[i-1] != '=') {
 				b.out = append(b.out, c)
 				i++
 				continue
@@ -231,7 +234,7 @@ func (b *builder) word(i, end int) int {
 		b.emitVar()
 		return j
 	}
-	if w.isHost(msg) || w.isFile(msg) {
+	if w.isHost(msg) || w.isFile(msg) || w.isDottedName(msg) {
 		b.emitVar()
 		return j
 	}
