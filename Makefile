@@ -9,7 +9,7 @@ FUZZTIME ?= 10s
 # Integration tests fail, never skip, when `make test` runs them.
 export OPSW_REQUIRE_SERVICES := 1
 
-.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim demo lint fmt clean eval-fingerprint
+.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint demo lint fmt clean eval-fingerprint
 
 all: build
 
@@ -51,6 +51,9 @@ bench-ingest: services build
 
 bench-sim:
 	$(GO) test -run '^$$' -bench . -benchmem ./ingest/sim/
+
+bench-fingerprint:
+	$(GO) test -run '^$$' -bench . -benchmem ./aggregator/fingerprint/
 
 eval-fingerprint:
 	$(GO) test -count=1 -run TestLoghubAccuracy -v ./aggregator/fingerprint/

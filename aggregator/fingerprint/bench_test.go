@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // benchMessages are the golden corpus: many log styles, 10-330 bytes.
@@ -45,6 +47,25 @@ func BenchmarkFingerprint(b *testing.B) {
 	}
 	reportThroughput(b, msgs)
 }
+
+// BenchmarkBaselineCopyHash is the floor to compare BenchmarkFingerprint
+// with in the same run: copy the message, hash it, allocate the string.
+func BenchmarkBaselineCopyHash(b *testing.B) {
+	msgs := benchMessages(b)
+	buf := make([]byte, 0, 512)
+	var n uint64
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		buf = append(buf[:0], msgs[i%len(msgs)]...)
+		n += xxhash.Sum64(buf)
+		sink = string(buf)
+	}
+	reportThroughput(b, msgs)
+	_ = n
+}
+
+var sink string
 
 // BenchmarkFingerprintParallel shows that concurrent callers do not contend.
 func BenchmarkFingerprintParallel(b *testing.B) {
