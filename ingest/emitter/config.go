@@ -37,7 +37,7 @@ type Config struct {
 
 // Defaults, in one place.
 const (
-	DefaultTopic           = "opswarehouse.events"
+	DefaultTopic           = "opswarehouse.events.v1" // what the ingester consumes
 	DefaultClientID        = "opswarehouse-emitter"
 	DefaultBufferSize      = 65536
 	DefaultBatchSize       = 1000
