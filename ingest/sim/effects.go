@@ -21,6 +21,7 @@ type effect struct {
 	stuckRate   float64
 	reqErrRate  float64 // requests served under the effect fail with 500
 	markOthers  bool    // every other tenant starting a job is affected (contention)
+	sticky      bool    // a job it hits keeps it for every later attempt (a bad payload)
 }
 
 func (e *effect) matches(j *job) bool {

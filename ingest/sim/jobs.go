@@ -16,6 +16,7 @@ type job struct {
 	durMs    float64
 	backoff  int64
 	fx       *effect // the scenario effect deciding this attempt, if any
+	sticky   *effect // an effect the job carries into every attempt
 	tenant   int32
 	tmpl     int32 // failure template; -1 on success
 	scenario int32 // scenario that created the job, -1 baseline
@@ -191,9 +192,15 @@ func (c *cellGen) startAttempt(ji int32) {
 		j.fail, j.tmpl = true, int32(c.s.integPools[k].pick(c.r))
 	}
 	stuck := false
+	sticky := j.sticky
+	if sticky != nil {
+		stuck = c.applyEffect(sticky, j, t)
+	}
 	for _, head := range [...]*effect{c.tenantFx[t.local], c.integFxFor(j), c.hostFx[h], vfx, c.cellFx} {
 		for e := head; e != nil; e = e.next {
-			stuck = c.applyEffect(e, j, t) || stuck
+			if e != sticky {
+				stuck = c.applyEffect(e, j, t) || stuck
+			}
 		}
 	}
 	ev := c.jobEvent(ts, j)
@@ -230,6 +237,9 @@ func (c *cellGen) applyEffect(e *effect, j *job, t *Tenant) bool {
 		return false
 	}
 	e.sc.affect(t.Index)
+	if e.sticky {
+		j.sticky = e
+	}
 	if e.durFactor > 0 {
 		j.durMs *= e.durFactor
 	}

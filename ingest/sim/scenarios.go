@@ -375,9 +375,10 @@ func resolvePoison(s *Simulator, sc *scenario, r *rng) error {
 			}
 			return -1
 		}
+		// retries of 3 to 5 attempts end (dead) within minutes
 		best, bestW := -1, 0.0
 		for _, ji := range t.jobKinds {
-			if w := jobTypes[ji].weight; jobTypes[ji].retryLimit >= 3 && w > bestW {
+			if w := jobTypes[ji].weight; jobTypes[ji].retryLimit >= 3 && jobTypes[ji].retryLimit <= 5 && w > bestW {
 				best, bestW = ji, w
 			}
 		}
@@ -398,7 +399,7 @@ func resolvePoison(s *Simulator, sc *scenario, r *rng) error {
 	sc.truth.Culprit.JobType = jobTypes[jt].name
 	sc.signature(tp)
 	fx := sc.newEffect()
-	fx.jobType, fx.failRate, fx.tmpls, fx.durFactor = jt, 1, []*Template{tp}, 0.3
+	fx.jobType, fx.failRate, fx.tmpls, fx.durFactor, fx.sticky = jt, 1, []*Template{tp}, 0.3, true
 	sc.installTenant(s, t, fx)
 	return nil
 }
@@ -486,7 +487,8 @@ func (st *floodStream) generate(c *cellGen, t0, t1 int64) {
 // --- error creep --------------------------------------------------------------
 
 // Bursts of a rare error, each gap ratio times the one before, so the gaps
-// sum to the scenario's duration.
+// sum to the scenario's duration; bursts stop when gaps fall under two
+// minutes (they would merge into one).
 func resolveCreep(s *Simulator, sc *scenario, r *rng) error {
 	var cell *Cell
 	var host *Host
@@ -517,7 +519,7 @@ func resolveCreep(s *Simulator, sc *scenario, r *rng) error {
 	sc.signature(tp)
 	st := &burstStream{fx: sc.newEffect(), tmpl: tp, host: host.local}
 	gap := float64(sc.end-sc.start) * (1 - ratio)
-	for at, k := float64(sc.start), 0; at < float64(sc.end) && gap > float64(time.Minute); at, k = at+gap, k+1 {
+	for at, k := float64(sc.start), 0; at < float64(sc.end) && gap >= float64(2*time.Minute); at, k = at+gap, k+1 {
 		st.bursts = append(st.bursts, burst{start: int64(at), size: 3 + 2*k})
 		gap *= ratio
 	}
