@@ -17,14 +17,14 @@ CREATE TABLE kafka_events (
 
 CREATE MATERIALIZED VIEW kafka_events_mv TO events AS
 SELECT
-    k.id AS event_id, parseDateTimeBestEffort(k.ts) AS ts, toUInt16(0) AS ts_ms,
-    k.tenant AS tenant, k.service AS service, k.cell AS cell, k.shard AS shard, k.host AS host,
-    k.version AS version, k.kind AS kind, k.job_id AS job_id, k.job_type AS job_type, k.state AS state,
-    k.attempt AS attempt, toFloat32(k.duration_ms) AS duration_ms, toFloat32(k.queue_ms) AS queue_ms,
-    k.integration AS integration, k.queue AS queue, k.route AS route, k.status AS status,
-    toUInt8(k.kind = 'error' OR k.state IN ('failed', 'dead') OR k.error_class != '' OR k.status >= 500) AS is_error,
-    k.error_class AS error_class, k.error_message AS error_message, toUInt64(0) AS fingerprint, '' AS template,
-    toFloat32(k.cpu_ms) AS cpu_ms, toFloat32(k.db_ms) AS db_ms, k.bytes AS bytes,
+    id AS event_id, parseDateTimeBestEffort(ts) AS ts, toUInt16(0) AS ts_ms,
+    tenant, service, cell, shard, host,
+    version, kind, job_id, job_type, state,
+    attempt, toFloat32(duration_ms) AS duration_ms, toFloat32(queue_ms) AS queue_ms,
+    integration, queue, route, status,
+    toUInt8(kind = 'error' OR state IN ('failed', 'dead') OR error_class != '' OR status >= 500) AS is_error,
+    error_class, error_message, toUInt64(0) AS fingerprint, '' AS template,
+    toFloat32(cpu_ms) AS cpu_ms, toFloat32(db_ms) AS db_ms, bytes,
     emptyArrayString() AS attr_keys, emptyArrayString() AS attr_values, now() AS ingested_at,
     'kafka_engine' AS src_topic, toUInt16(0) AS src_partition, toUInt64(0) AS src_offset, toUInt64(0) AS batch_end
-FROM kafka_events AS k;
+FROM kafka_events;

@@ -19,16 +19,13 @@ func (p *partition) flush(ctx context.Context) bool {
 		return false
 	}
 	now := p.in.now()
-	for i := range b.rows {
-		b.rows[i].IngestedAt = now
-		b.rows[i].Source.BatchEnd = b.last
-	}
+	b.rows.SetBatchEnd(b.last, now)
 	began := time.Now()
 	store := func(ctx context.Context) error {
-		if len(b.rows) == 0 {
+		if b.rows.Len() == 0 {
 			return p.in.deps.Writer.WriteLedger(ctx, p.in.cfg.Topic, p.id, b.first, b.last, now)
 		}
-		return p.in.deps.Writer.WriteBatch(ctx, b.rows)
+		return p.in.deps.Writer.Write(ctx, b.rows)
 	}
 	if !p.retry(ctx, "insert", store) {
 		return false
@@ -43,14 +40,13 @@ func (p *partition) observe(began time.Time) {
 	m := p.in.deps.Metrics
 	b := &p.batch
 	m.batchSeconds.Observe(time.Since(began).Seconds())
-	m.batchSize.Observe(float64(len(b.rows)))
-	m.inserted.Add(float64(len(b.rows)))
+	m.batchSize.Observe(float64(b.rows.Len()))
+	m.inserted.Add(float64(b.rows.Len()))
 	for _, dl := range b.deadLetters {
 		m.deadLettered.WithLabelValues(string(dl.Reason)).Inc()
 	}
-	now := time.Now()
-	if len(b.rows) > 0 {
-		m.ingestLatency.Observe(now.Sub(b.rows[len(b.rows)-1].Event.Time).Seconds())
+	if b.rows.Len() > 0 {
+		m.ingestLatency.Observe(time.Since(b.newest).Seconds())
 	}
 }
 

@@ -17,7 +17,7 @@ import (
 
 // Writer stores batches; a batch is stored whole or not at all.
 type Writer interface {
-	WriteBatch(ctx context.Context, rows []store.Row) error
+	Write(ctx context.Context, b *store.Batch) error
 	WriteLedger(ctx context.Context, topic string, partition int, first, last int64, at time.Time) error
 }
 

@@ -26,22 +26,24 @@ type partition struct {
 // batch is the messages of one partition between two flushes: a contiguous
 // offset range [first, last], split into rows and dead letters.
 type batch struct {
-	rows        []store.Row
+	rows        *store.Batch
 	deadLetters []DeadLetter
 	first, last int64
 	opened      time.Time
+	newest      time.Time // latest event time in the batch
 }
 
 func (b *batch) empty() bool { return b.last < b.first }
 
 func (b *batch) reset() {
-	clear(b.rows) // drop references to decoded events
-	b.rows = b.rows[:0]
+	b.rows.Reset()
+	clear(b.deadLetters)
 	b.deadLetters = b.deadLetters[:0]
 	b.first, b.last = 0, -1
+	b.newest = time.Time{}
 }
 
-func (b *batch) size() int { return len(b.rows) + len(b.deadLetters) }
+func (b *batch) size() int { return b.rows.Len() + len(b.deadLetters) }
 
 // run consumes until the generation or the process ends. It returns only
 // then: kafka-go ends the whole generation when one of its functions returns.
@@ -70,6 +72,7 @@ func (p *partition) run(runCtx, genCtx context.Context) {
 		return
 	}
 	log.Info("consuming partition", "resume_at", start, "warm_from", warmFrom)
+	p.batch.rows = store.NewBatch(p.in.cfg.BatchSize)
 	p.batch.reset()
 	p.consume(runCtx, genCtx, reader, start)
 }
@@ -209,5 +212,8 @@ func (p *partition) add(msg kafka.Message) {
 	if ev.IsError() && ev.ErrorMessage != "" {
 		row.Fingerprint, row.Template = p.in.deps.Fingerprint.Fingerprint(ev.ErrorMessage)
 	}
-	b.rows = append(b.rows, row)
+	b.rows.Add(&row)
+	if ev.Time.After(b.newest) {
+		b.newest = ev.Time
+	}
 }

@@ -94,7 +94,7 @@ func TestEnforceRetentionDropsExpiredPartitions(t *testing.T) {
 			IngestedAt: now, Source: store.Source{Topic: "retention"}}
 	}
 	rows := []store.Row{row("old", now.AddDate(0, 0, -(cfg.RawRetentionDays+5))), row("new", now)}
-	if err := store.NewWriter(ch.Conn).WriteBatch(ctx, rows); err != nil {
+	if err := store.NewWriter(ch.Conn).WriteRows(ctx, rows); err != nil {
 		t.Fatal(err)
 	}
 	dropped, err := schema.EnforceRetention(ctx, ch.Conn, cfg, now)

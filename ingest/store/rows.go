@@ -31,8 +31,9 @@ job_id, job_type, state, attempt, duration_ms, queue_ms, integration, queue, rou
 is_error, error_class, error_message, fingerprint, template, cpu_ms, db_ms, bytes,
 attr_keys, attr_values, ingested_at, src_topic, src_partition, src_offset, batch_end`
 
-// columns holds one batch column-major, reused across batches.
-type columns struct {
+// Batch holds rows column-major as they arrive, so a batch costs the
+// column values and no per-row struct; reuse it across batches with Reset.
+type Batch struct {
 	eventID                                     []string
 	ts                                          []time.Time
 	tsMs                                        []uint16
@@ -55,8 +56,24 @@ type columns struct {
 	srcOffset, batchEnd                         []uint64
 }
 
-func (c *columns) reset() {
-	*c = columns{
+// NewBatch returns a batch with room for capacity rows.
+func NewBatch(capacity int) *Batch {
+	b := &Batch{}
+	b.grow(capacity)
+	b.Reset()
+	return b
+}
+
+// Len is the number of rows in the batch.
+func (c *Batch) Len() int { return len(c.eventID) }
+
+// Reset empties the batch, keeping its memory, and drops references to the
+// previous rows' strings.
+func (c *Batch) Reset() {
+	clear(c.eventID)
+	clear(c.errorMessage)
+	clear(c.template)
+	*c = Batch{
 		eventID: c.eventID[:0], ts: c.ts[:0], tsMs: c.tsMs[:0], tenant: c.tenant[:0],
 		service: c.service[:0], cell: c.cell[:0], shard: c.shard[:0], host: c.host[:0],
 		version: c.version[:0], kind: c.kind[:0], jobID: c.jobID[:0], jobType: c.jobType[:0],
@@ -70,7 +87,8 @@ func (c *columns) reset() {
 	}
 }
 
-func (c *columns) add(r *Row) {
+// Add appends a row.
+func (c *Batch) Add(r *Row) {
 	e := &r.Event
 	c.eventID = append(c.eventID, e.ID)
 	ts := e.Time.UTC()
@@ -112,13 +130,37 @@ func (c *columns) add(r *Row) {
 }
 
 // all returns the columns in eventColumns order.
-func (c *columns) all() []any {
+func (c *Batch) all() []any {
 	return []any{
 		c.eventID, c.ts, c.tsMs, c.tenant, c.service, c.cell, c.shard, c.host, c.version, c.kind,
 		c.jobID, c.jobType, c.state, c.attempt, c.durationMs, c.queueMs, c.integration, c.queue, c.route, c.status,
 		c.isError, c.errorClass, c.errorMessage, c.fingerprint, c.template, c.cpuMs, c.dbMs, c.bytes,
 		c.attrKeys, c.attrValues, c.ingestedAt, c.srcTopic, c.srcPartition, c.srcOffset, c.batchEnd,
 	}
+}
+
+// SetBatchEnd stamps every row with the batch's last source offset and its
+// ingest time, both known only when the batch is flushed.
+func (c *Batch) SetBatchEnd(last int64, ingestedAt time.Time) {
+	for i := range c.batchEnd {
+		c.batchEnd[i] = uint64(last)
+		c.ingestedAt[i] = ingestedAt
+	}
+}
+
+// grow makes room for n rows in every column.
+func (c *Batch) grow(n int) {
+	for _, col := range []*[]string{&c.eventID, &c.tenant, &c.service, &c.cell, &c.shard, &c.host, &c.version,
+		&c.kind, &c.jobID, &c.jobType, &c.state, &c.integration, &c.queue, &c.route, &c.errorClass,
+		&c.errorMessage, &c.template, &c.srcTopic} {
+		*col = make([]string, 0, n)
+	}
+	c.ts, c.ingestedAt = make([]time.Time, 0, n), make([]time.Time, 0, n)
+	c.tsMs, c.attempt, c.status, c.srcPartition = make([]uint16, 0, n), make([]uint16, 0, n), make([]uint16, 0, n), make([]uint16, 0, n)
+	c.durationMs, c.queueMs, c.cpuMs, c.dbMs = make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n)
+	c.isError = make([]uint8, 0, n)
+	c.fingerprint, c.bytes, c.srcOffset, c.batchEnd = make([]uint64, 0, n), make([]uint64, 0, n), make([]uint64, 0, n), make([]uint64, 0, n)
+	c.attrKeys, c.attrValues = make([][]string, 0, n), make([][]string, 0, n)
 }
 
 var emptyStrings = []string{}

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -12,29 +11,30 @@ import (
 // Writer inserts batches of rows into the events table.
 type Writer struct {
 	conn driver.Conn
-	pool sync.Pool
 }
 
 // NewWriter returns a Writer over conn.
-func NewWriter(conn driver.Conn) *Writer {
-	return &Writer{conn: conn, pool: sync.Pool{New: func() any { return new(columns) }}}
+func NewWriter(conn driver.Conn) *Writer { return &Writer{conn: conn} }
+
+// WriteRows inserts rows as one batch (a convenience for tests and tools).
+func (w *Writer) WriteRows(ctx context.Context, rows []Row) error {
+	b := NewBatch(len(rows))
+	for i := range rows {
+		b.Add(&rows[i])
+	}
+	return w.Write(ctx, b)
 }
 
-// WriteBatch inserts rows as one INSERT block, so a batch is stored whole or
-// not at all. Every row of a batch carries the same Source.BatchEnd.
-func (w *Writer) WriteBatch(ctx context.Context, rows []Row) error {
-	if len(rows) == 0 {
+// Write inserts the batch as one INSERT block, so it is stored whole or not
+// at all.
+func (w *Writer) Write(ctx context.Context, cols *Batch) error {
+	n := cols.Len()
+	if n == 0 {
 		return nil
-	}
-	cols := w.pool.Get().(*columns)
-	defer w.pool.Put(cols)
-	cols.reset()
-	for i := range rows {
-		cols.add(&rows[i])
 	}
 	batch, err := w.conn.PrepareBatch(ctx, "INSERT INTO events ("+eventColumns+")")
 	if err != nil {
-		return fmt.Errorf("preparing insert of %d events: %w", len(rows), err)
+		return fmt.Errorf("preparing insert of %d events: %w", n, err)
 	}
 	defer batch.Abort()
 	for i, col := range cols.all() {
@@ -43,7 +43,7 @@ func (w *Writer) WriteBatch(ctx context.Context, rows []Row) error {
 		}
 	}
 	if err := batch.Send(); err != nil {
-		return fmt.Errorf("inserting %d events: %w", len(rows), err)
+		return fmt.Errorf("inserting %d events: %w", n, err)
 	}
 	return nil
 }
