@@ -24,7 +24,7 @@ func (g *Guard) findEmails(s, at string, sp []span) []span {
 		i += off
 		off = i + len(at)
 		start, end, domain, ok := emailAround(s, i, len(at))
-		if !ok {
+		if !ok || inURLUserinfo(s, i) {
 			continue
 		}
 		sp = append(sp, span{start: start, end: end, kind: KindEmail, tag: g.pseudo.of(domainEmail, domain, true)})

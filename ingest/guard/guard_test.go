@@ -53,6 +53,8 @@ var operational = []string{
 	"rate limited: 429 Too Many Requests, retry-after 30",
 	"TLS handshake timeout to api.stripe.com:443",
 	"mac 00:1a:2b:3c:4d:5e link down",
+	"DE89 is not an IBAN, nor is GB82WEST1234 or XX00 0000 0000 0000 00",
+	"job_name=invoice.render queue_name=default host_name=host-17",
 	"sizes 1024 2048 4096 8192 bytes",
 	"range 100-200 ok, ids 17-42 pending",
 	"InvoiceRenderTimeoutException2 after 3 attempts",
@@ -137,6 +139,20 @@ func TestScrubTextReplaces(t *testing.T) {
 		{"apiKey=abc&accessToken=def", "apiKey=<token>&accessToken=<token>"},
 		{"client_secret=s3cr3t; session_id=abc", "client_secret=<secret>; session_id=<token>"},
 		{"DB_PASSWORD='p@ss w0rd!' set", "DB_PASSWORD='<secret>' set"},
+		// URL userinfo
+		{"dial postgres://billing:S3cr3t@db-3.cell-2:5432/billing failed", "dial postgres://billing:<secret>@db-3.cell-2:5432/billing failed"},
+		{"clone https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/org/repo", "clone https://<token>@github.com/org/repo"},
+		{"amqp://guest:p@ss@rabbit:5672/ down", "amqp://guest:<secret>@rabbit:5672/ down"},
+		{"fetch https://hooks.example.net/u/bob@example.com failed", "fetch https://hooks.example.net/u/<email:*> failed"},
+		// IBAN
+		{"IBAN DE89 3704 0044 0532 0130 00 rejected", "IBAN <iban> rejected"},
+		{"iban=GB82WEST12345698765432&x=1", "iban=<pii>&x=1"},
+		{"to GB82WEST12345698765432 failed", "to <iban> failed"},
+		{"to NO9386011117947.", "to <iban>."},
+		// personal-data keys
+		{"first_name=Jane last_name=Doe plan=pro", "first_name=<pii> last_name=<pii> plan=pro"},
+		{`{"customerName":"Jane Doe","zip":"10115"}`, `{"customerName":"<pii>","zip":"<pii>"}`},
+		{"username: jdoe", "username: <pii>"},
 		// JWT and secrets
 		{"jwt eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U done", "jwt <jwt> done"},
 		{"unsigned eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0. seen", "unsigned <jwt> seen"},

@@ -16,20 +16,32 @@ const (
 	keyToken           // value replaced by <token>
 	keySecret          // value replaced by <secret>
 	keyAuth            // an Authorization header: scheme and credentials
+	keyPII             // value replaced by <pii>: it is personal data by name
 )
 
 // Key names that mark their value as a credential, matched against the end
 // of the lower-cased key: api_key, X-Api-Key, accessToken, db.password.
+// Key names are matched at the end of the key, ignoring case and the
+// separators _ - . so that api_key, X-Api-Key, apiKey and APIKEY are one name.
 var (
 	// suffixes that are distinctive on their own
 	secretSuffixes = []string{"password", "passwd", "passphrase", "secret", "credential", "credentials", "pwd"}
-	tokenSuffixes  = []string{"token", "apikey", "api_key", "api-key", "signature", "sessionid", "session_id",
-		"cookie", "privatekey", "private_key", "accesskey", "access_key", "jwt", "bearer", "otp"}
+	tokenSuffixes  = []string{"token", "api_key", "signature", "session_id", "cookie", "private_key",
+		"access_key", "jwt", "bearer", "otp"}
 	// words that are credentials only as a whole name component: key, not monkey
 	tokenWords = []string{"key", "auth", "sig", "pin", "session"}
 	// card verification codes: secrets of their own
 	secretWords = []string{"cvv", "cvc", "cvv2", "cvc2", "csc"}
-	authKeys    = []string{"authorization", "proxy-authorization"}
+	// Keys whose value is personal data, whatever it looks like. Only
+	// unambiguous names: "name" alone is too often a job's or a queue's.
+	piiSuffixes = []string{"first_name", "last_name", "full_name", "given_name", "family_name", "surname",
+		"customer_name", "card_holder", "user_name", "display_name", "phone_number", "msisdn",
+		"street_address", "billing_address", "shipping_address", "home_address", "postal_address",
+		"post_code", "postal_code", "zip_code", "date_of_birth", "birth_date", "ssn",
+		"social_security_number", "tax_id", "national_id", "passport_number", "iban",
+		"account_number", "card_number"}
+	piiWords = []string{"phone", "dob", "zip"}
+	authKeys = []string{"authorization", "proxy_authorization"}
 	// Authorization header schemes, lower case
 	authSchemes = []string{"bearer", "basic", "digest", "token", "negotiate", "ntlm", "bot", "apikey",
 		"dpop", "hoba", "mutual", "aws4-hmac-sha256"}
@@ -71,8 +83,11 @@ func findKeyValuesAt(s string, delim byte, sp []span) []span {
 		}
 		if start, end, ok := credentialValue(s, i+1, class, delim); ok {
 			kind := KindToken
-			if class == keySecret {
+			switch class {
+			case keySecret:
 				kind = KindSecret
+			case keyPII:
+				kind = KindPII
 			}
 			sp = append(sp, span{start: start, end: end, kind: kind})
 			off = end
@@ -129,17 +144,24 @@ var keyRules = func() (t [256][]keyRule) {
 	add(tokenSuffixes, keyToken, matchSuffix)
 	add(tokenWords, keyToken, matchComponent)
 	add(secretWords, keySecret, matchComponent)
+	add(piiSuffixes, keyPII, matchSuffix)
+	add(piiWords, keyPII, matchComponent)
 	return t
 }()
 
 func keyClassOf(key string) keyClass {
+	for len(key) > 0 && isKeySep(key[len(key)-1]) {
+		key = key[:len(key)-1]
+	}
+	if key == "" {
+		return keyPlain
+	}
 	for _, r := range keyRules[lower(key[len(key)-1])] {
-		if !hasSuffixFold(key, r.word) {
-			continue
-		}
+		start, ok := looseSuffix(key, r.word)
 		switch {
-		case r.match == matchWhole && len(key) != len(r.word):
-		case r.match == matchComponent && !isComponentStart(key, len(key)-len(r.word)):
+		case !ok:
+		case r.match == matchWhole && start != 0:
+		case r.match == matchComponent && !isComponentStart(key, start):
 		default:
 			return r.class
 		}
@@ -147,18 +169,28 @@ func keyClassOf(key string) keyClass {
 	return keyPlain
 }
 
-// hasSuffixFold is strings.HasSuffix ignoring ASCII case; suf is lower case.
-func hasSuffixFold(s, suf string) bool {
-	if len(s) < len(suf) {
-		return false
-	}
-	t := s[len(s)-len(suf):]
-	for i := len(t) - 1; i >= 0; i-- {
-		if lower(t[i]) != suf[i] {
-			return false
+func isKeySep(c byte) bool { return c == '_' || c == '-' || c == '.' }
+
+// looseSuffix reports whether key ends with word, ignoring ASCII case and
+// separators, and where in key the match starts.
+func looseSuffix(key, word string) (int, bool) {
+	k, w := len(key)-1, len(word)-1
+	for w >= 0 {
+		for w >= 0 && isKeySep(word[w]) {
+			w--
 		}
+		for k >= 0 && isKeySep(key[k]) {
+			k--
+		}
+		if w < 0 {
+			break
+		}
+		if k < 0 || lower(key[k]) != word[w] {
+			return 0, false
+		}
+		k, w = k-1, w-1
 	}
-	return true
+	return k + 1, true
 }
 
 // isComponentStart reports whether key[i:] is a whole name component:

@@ -9,6 +9,8 @@ const (
 	maxGroupDigits = 24
 	// maxRunDigits ends a run: a card with its expiry and CVV has 25.
 	maxRunDigits = 64
+	// maxParenDigits: the longest area code or trunk prefix in parentheses.
+	maxParenDigits = 5
 )
 
 const (
@@ -121,7 +123,9 @@ func (r *numberRun) parse(s string, i int) {
 			break
 		}
 		if open {
-			if d >= len(s) || s[d] != ')' {
+			// Only an area code or trunk prefix is written in parentheses:
+			// (555), (0). "(4111111111111111)" is a number in brackets.
+			if d >= len(s) || s[d] != ')' || d-q > maxParenDigits {
 				break
 			}
 			r.paren = true
@@ -238,7 +242,7 @@ func (r *numberRun) isPhone() bool {
 	if r.n-k == 3 && r.glen[k] == 3 && r.glen[k+1] == 3 && r.glen[k+2] == 4 && r.digits[off] >= '2' {
 		return true
 	}
-	return r.digits[0] == '0' && r.glen[0] >= 2 && r.nd <= 15
+	return r.digits[0] == '0' && r.glen[0] >= 2 && r.nd <= 15 && (r.digits[1] != '0' || r.digits[2] != '0')
 }
 
 // luhn checks the Luhn (mod 10) digit of ASCII digits.

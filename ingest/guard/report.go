@@ -12,14 +12,16 @@ const (
 	KindJWT                // JSON web token: <jwt>
 	KindToken              // bearer token, API key, credential value: <token>
 	KindSecret             // password value or high-entropy blob: <secret>
+	KindIBAN               // international bank account number: <iban>
+	KindPII                // value of a personal-data key (name=, address=): <pii>
 	KindQuery              // query string removed from a route
 	numKinds
 )
 
 // Kinds lists every kind, so metrics can be pre-declared.
-var Kinds = []Kind{KindEmail, KindCard, KindPhone, KindIP, KindJWT, KindToken, KindSecret, KindQuery}
+var Kinds = []Kind{KindEmail, KindCard, KindPhone, KindIP, KindJWT, KindToken, KindSecret, KindIBAN, KindPII, KindQuery}
 
-var kindNames = [numKinds]string{"email", "card", "phone", "ip", "jwt", "token", "secret", "query"}
+var kindNames = [numKinds]string{"email", "card", "phone", "ip", "jwt", "token", "secret", "iban", "pii", "query"}
 
 func (k Kind) String() string {
 	if k < numKinds {

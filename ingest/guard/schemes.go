@@ -10,14 +10,18 @@ func isB64TokenByte(c byte) bool {
 	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '='
 }
 
-// authSchemeAt replaces the credentials after the word s[a:b] if it is
-// the scheme "Bearer" or "Basic", found anywhere in text, not only in a
-// header. "Basic" is a common English word, so its credential must decode
-// as base64 to user:password; any bearer credential counts.
+// authSchemeAt replaces the credentials after a run s[a:b] that ends with
+// the scheme word "Bearer" or "Basic" (also after a symbol, as in
+// /Bearer), found anywhere in text, not only in a header. "Basic" is a
+// common English word, so its credential must decode as base64 to
+// user:password; any bearer credential counts.
 func authSchemeAt(s string, a, b int, sp []span) []span {
-	word := s[a:b]
-	basic := hasPrefixFold(word, "basic") && len(word) == len("basic")
-	if !basic && !(hasPrefixFold(word, "bearer") && len(word) == len("bearer")) {
+	var basic bool
+	switch {
+	case isWordAt(s, a, b, "bearer"):
+	case isWordAt(s, a, b, "basic"):
+		basic = true
+	default:
 		return sp
 	}
 	v := b
@@ -35,6 +39,13 @@ func authSchemeAt(s string, a, b int, sp []span) []span {
 		return sp
 	}
 	return append(sp, span{start: v, end: end, kind: KindToken})
+}
+
+// isWordAt reports whether the run s[a:b] ends with the lower-case word w,
+// standing alone or after a symbol.
+func isWordAt(s string, a, b int, w string) bool {
+	start := b - len(w)
+	return start >= a && hasPrefixFold(s[start:b], w) && (start == a || !isAlnum(s[start-1]))
 }
 
 // hasPrefixFold is strings.HasPrefix ignoring ASCII case; prefix is lower case.

@@ -38,13 +38,10 @@ var tokenPrefixes = []tokenPrefix{
 
 func isRunByte(c byte) bool { return classTab[c]&cRun != 0 }
 
-// classifyRun looks at a run of the base64 alphabet long enough to be a
-// credential: vendor-prefixed keys first, then random-looking secrets.
+// classifyRun looks for random-looking secrets in a run of the base64
+// alphabet long enough to be one.
 func classifyRun(s string, i, j int, sp []span) []span {
 	run := s[i:j]
-	if n := prefixedTokenLen(run); n > 0 {
-		return append(sp, span{start: i, end: i + n, kind: KindToken})
-	}
 	if len(run) < minSecretLen {
 		return sp
 	}
@@ -78,6 +75,8 @@ var prefixFirstBytes = func() (t [256]bool) {
 	return t
 }()
 
+// prefixedTokenLen returns the length of the vendor key that starts run,
+// or 0.
 func prefixedTokenLen(run string) int {
 	if !prefixFirstBytes[run[0]] {
 		return 0

@@ -1,5 +1,7 @@
 package guard
 
+import "strings"
+
 // scanTokens is the one pass over every byte. It finds the runs of the
 // base64 alphabet (candidate keys, tokens, JWTs and secrets, and the words
 // Bearer and Basic) and the starts of numbers (IP addresses, card and phone
@@ -60,20 +62,39 @@ func (g *Guard) numbersInRun(s string, a, b, numEnd int, sp []span) ([]span, int
 
 // endRun looks at the run s[a:b]; class is the OR of its byte classes.
 func (g *Guard) endRun(s string, a, b int, class uint16, sp []span) []span {
-	n := b - a
-	if (n == len("bearer") || n == len("basic")) && lower(s[a]) == 'b' {
-		return authSchemeAt(s, a, b, sp)
+	if last := lower(s[b-1]); b-a >= len("basic") && (last == 'r' || last == 'c') {
+		sp = authSchemeAt(s, a, b, sp)
 	}
-	// Every key, token and secret looked for has a digit or an upper-case
-	// letter; paths and hyphenated names mostly do not. Hex (hashes, trace
-	// ids, UUIDs) is operational.
-	if n < minLongRun || class&(cDigit|cUpper) == 0 || class&cNonHex == 0 {
+	// Every key, token, IBAN and secret looked for has a digit or an
+	// upper-case letter; paths and hyphenated names mostly do not.
+	if class&(cDigit|cUpper) == 0 {
 		return sp
 	}
-	if b < len(s) && s[b] == '.' && s[a] == 'e' && s[a+1] == 'y' && s[a+2] == 'J' {
+	// Vendor keys and IBANs, at the start of the run or of a path segment.
+	// Whatever else the run holds, the next pass judges.
+	for p := a; p < b; {
+		if n := prefixedTokenLen(s[p:b]); n > 0 {
+			return append(sp, span{start: p, end: p + n, kind: KindToken})
+		}
+		if isUpper(s[p]) && class&cDigit != 0 {
+			if end, ok := ibanAt(s, p); ok {
+				return append(sp, span{start: p, end: end, kind: KindIBAN})
+			}
+		}
+		k := strings.IndexByte(s[p:b], '/')
+		if k < 0 {
+			break
+		}
+		p += k + 1
+	}
+	if b-a > 3 && b < len(s) && s[b] == '.' && s[a] == 'e' && s[a+1] == 'y' && s[a+2] == 'J' {
 		if end, ok := jwtAt(s, a); ok {
 			return append(sp, span{start: a, end: end, kind: KindJWT})
 		}
+	}
+	// Hex (hashes, trace ids, UUIDs) is operational.
+	if b-a < minSecretLen || class&cNonHex == 0 {
+		return sp
 	}
 	return classifyRun(s, a, b, sp)
 }
