@@ -89,3 +89,23 @@ func reportDropped(b *testing.B, reg prometheus.Gatherer) {
 	acked := metricValue(b, reg, "opswarehouse_emitter_events_total", "result", "acked")
 	b.ReportMetric(1-acked/float64(b.N), "dropped/op")
 }
+
+// BenchmarkEmitBaseline is the work Emit cannot avoid (validate, scrub,
+// encode) without the buffer and producer, for a side-by-side ratio.
+func BenchmarkEmitBaseline(b *testing.B) {
+	g := newGuard(b)
+	events := benchEvents()
+	var ev event.Event
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		ev = events[i%len(events)]
+		if rej := ev.Validate(time.Now(), event.DefaultLimits); rej != nil {
+			b.Fatal(rej)
+		}
+		g.ScrubEvent(&ev)
+		if _, err := event.Marshal(&ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

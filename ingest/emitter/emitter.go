@@ -100,8 +100,14 @@ func New(cfg Config, scrub Scrubber, logger *slog.Logger, reg prometheus.Registe
 // and count the drop with its reason. Emit may modify ev (truncation of long
 // free text, scrubbing) and does not keep it after returning.
 func (e *Emitter) Emit(ev *event.Event) bool {
-	msg, reason := e.prepare(ev)
-	if reason != nil {
+	// While the broker is down the buffer stays full: drop before paying
+	// for validation, scrubbing and encoding.
+	if len(e.slots) == cap(e.slots) && !e.isClosing.Load() {
+		e.m.bufferFull.Inc()
+		return false
+	}
+	msg, err := e.prepare(ev)
+	if err != nil {
 		return false
 	}
 	e.mu.RLock()
