@@ -140,9 +140,12 @@ wait_ready() {
 	log "error: $name $why"
 	local f
 	for f in "$@"; do
-		[[ -s "$f" ]] || continue
-		log "---- last lines of $f"
-		tail -n 30 "$f" >&2
+		if [[ -s "$f" ]]; then
+			log "---- last lines of $f"
+			tail -n 30 "$f" >&2
+		else
+			log "---- $f: empty"
+		fi
 	done
 	stop_daemon "$name" >/dev/null 2>&1 || true
 	exit 1
@@ -301,8 +304,11 @@ kafka_install() {
 	log "kafka: fetching jars from Maven Central"
 	mkdir -p "$KAFKA_DIR"
 	rm -rf "$KAFKA_DIR/lib.new"
-	mvn -B -q -Dstyle.color=never -f "$KAFKA_POM" dependency:copy-dependencies \
-		-DoutputDirectory="$KAFKA_DIR/lib.new" -DincludeScope=runtime >&2
+	if ! mvn -B -q -Dstyle.color=never -f "$KAFKA_POM" dependency:copy-dependencies \
+		-DoutputDirectory="$KAFKA_DIR/lib.new" -DincludeScope=runtime >"$KAFKA_DIR/mvn.log" 2>&1; then
+		tail -n 40 "$KAFKA_DIR/mvn.log" >&2
+		die "kafka: fetching jars failed (full log: $KAFKA_DIR/mvn.log)"
+	fi
 	echo "$stamp" >"$KAFKA_DIR/lib.new/.stamp"
 	# Swap whole directories: a broker running from the old jars keeps its
 	# open files, and a failed fetch never leaves a half-filled lib/.
@@ -372,7 +378,7 @@ kafka_start() {
 	kafka_config
 	kafka_format
 	spawn kafka java -Xms512m -Xmx1g -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
-		-Djava.awt.headless=true \
+		-Djava.awt.headless=true -Dlog4j2.shutdownHookEnabled=false \
 		-Dlog4j2.configurationFile="$KAFKA_LOG4J" -Dopsw.kafka.log="$KAFKA_DIR/kafka.log" \
 		-cp "$KAFKA_DIR/lib/*" kafka.Kafka "$KAFKA_DIR/server.properties"
 	wait_ready kafka kafka_ready "$KAFKA_DIR/console.log" "$KAFKA_DIR/kafka.log"
