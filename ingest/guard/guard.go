@@ -11,6 +11,8 @@ package guard
 
 import (
 	"fmt"
+	"net/url"
+	"unicode/utf8"
 
 	"github.com/opswarehouse/opswarehouse/ingest/event"
 )
@@ -59,8 +61,13 @@ func (g *Guard) ScrubEvent(e *event.Event) Report {
 }
 
 // scrubRoute drops a route's query string and fragment: a route is a path
-// template, and query values are where client data travels.
+// template, and query values are where client data travels. The path is
+// percent-decoded first, so an escaped separator ("Bearer%20sk_live_…")
+// cannot hide a value from the matchers.
 func (g *Guard) scrubRoute(route string, r *Report) string {
+	if decoded, err := url.PathUnescape(route); err == nil && utf8.ValidString(decoded) {
+		route = decoded
+	}
 	for i := 0; i < len(route); i++ {
 		if route[i] == '?' || route[i] == '#' {
 			route = route[:i]

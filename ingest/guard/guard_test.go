@@ -3,6 +3,8 @@ package guard
 import (
 	"strings"
 	"testing"
+
+	"github.com/opswarehouse/opswarehouse/ingest/event"
 )
 
 // Operational text that must come out unchanged.
@@ -191,5 +193,26 @@ func TestCleanTextIsNotCopied(t *testing.T) {
 	allocs := testing.AllocsPerRun(100, func() { _ = g.ScrubText(in) })
 	if allocs != 0 {
 		t.Fatalf("%v allocations scrubbing clean text", allocs)
+	}
+}
+
+// Found by the end-to-end canary test (ingest/e2e): values hidden in a
+// route's path behind percent-encoding or right after a slash.
+func TestRoutePathValuesAreScrubbed(t *testing.T) {
+	g, err := New(Config{PseudonymKey: "route-test-key-0123456789"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ route, secret string }{
+		{"/v1/customers/Bearer%20sk_live_CANARY51Hq8mZkT2xLr9PqW", "sk_live_CANARY"},
+		{"/v1/customers/eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJjYW5hcnkifQ.c2lnbmF0dXJlY2FuYXJ5", "eyJhbGciOiJIUzI1NiJ9"},
+		{"/v1/users/jane%40example.org/invoices", "jane"},
+	}
+	for _, tt := range tests {
+		e := event.Event{Route: tt.route}
+		g.ScrubEvent(&e)
+		if strings.Contains(e.Route, tt.secret) || !strings.HasPrefix(e.Route, "/v1/") {
+			t.Errorf("route %q scrubbed to %q", tt.route, e.Route)
+		}
 	}
 }

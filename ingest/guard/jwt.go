@@ -6,7 +6,7 @@ func isB64URLByte(c byte) bool { return isAlnum(c) || c == '-' || c == '_' }
 // the first one a JSON object ("eyJ" is base64 for `{"`). Three segments
 // for a signed token (the signature may be empty), five for an encrypted one.
 func jwtAt(s string, i int) (int, bool) {
-	if i > 0 && (isB64URLByte(s[i-1]) || s[i-1] == '.') {
+	if i > 0 && (isB64URLByte(s[i-1]) || s[i-1] == '.') && s[i-1] != '/' {
 		return 0, false
 	}
 	end, segs, last := i, 0, 0

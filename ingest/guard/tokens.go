@@ -70,16 +70,24 @@ func (g *Guard) endRun(s string, a, b int, class uint16, sp []span) []span {
 	if class&(cDigit|cUpper) == 0 {
 		return sp
 	}
-	// Vendor keys and IBANs, at the start of the run or of a path segment.
-	// Whatever else the run holds, the next pass judges.
+	// Vendor keys, JWTs and IBANs, at the start of the run or of a path
+	// segment. Whatever else the run holds, the next pass judges.
 	for p := a; p < b; {
 		if n := prefixedTokenLen(s[p:b]); n > 0 {
 			return append(sp, span{start: p, end: p + n, kind: KindToken})
 		}
-		if isUpper(s[p]) && class&cDigit != 0 {
+		if p > a && b-p > 3 && s[p] == 'e' && s[p+1] == 'y' && s[p+2] == 'J' {
+			if end, ok := jwtAt(s, p); ok {
+				return append(sp, span{start: p, end: end, kind: KindJWT})
+			}
+		}
+		if class&cDigit != 0 && isUpper(s[p]) {
 			if end, ok := ibanAt(s, p); ok {
 				return append(sp, span{start: p, end: end, kind: KindIBAN})
 			}
+		}
+		if class&cSlash == 0 {
+			break
 		}
 		k := strings.IndexByte(s[p:b], '/')
 		if k < 0 {
@@ -105,8 +113,10 @@ func (g *Guard) numberAt(s string, i int, sp []span) ([]span, int) {
 	// Most numbers in operational text are short (30s, 503, :5432, 12.5ms).
 	// Nothing is looked for with fewer than 4 digits, nor with fewer than 9
 	// unless it could be a dotted quad.
+	// The scan stops as soon as the answer is known, so that a long run of
+	// short numbers ("1 1 1 …") is read in linear time.
 	end, digits, dots := i, 0, 0
-	for end < len(s) && classTab[s[end]]&cNumber != 0 {
+	for end < len(s) && classTab[s[end]]&cNumber != 0 && digits < 9 && (digits < 4 || dots < 3) {
 		switch s[end] {
 		case '.':
 			dots++

@@ -1,4 +1,4 @@
-package ingester
+package ingester_test
 
 import (
 	"strings"
@@ -6,10 +6,17 @@ import (
 	"time"
 
 	"github.com/opswarehouse/opswarehouse/ingest/event"
+	"github.com/opswarehouse/opswarehouse/ingest/pipelinetest"
+)
+
+var (
+	sampleEvent = pipelinetest.SampleEvent
+	marshal     = pipelinetest.Marshal
+	waitUntil   = pipelinetest.WaitUntil
 )
 
 func TestIngestExactCountsAndDeadLetters(t *testing.T) {
-	e := newEnv(t, 4)
+	e := pipelinetest.New(t, 4)
 	now := time.Now().UTC()
 	const good = 20000
 	var values [][]byte
@@ -32,19 +39,19 @@ func TestIngestExactCountsAndDeadLetters(t *testing.T) {
 	for _, v := range bad {
 		values = append(values, []byte(v))
 	}
-	e.produce(t, values)
-	e.start(t)
+	e.Produce(t, values)
+	e.StartIngester(t)
 	waitUntil(t, 60*time.Second, "all events stored", func() bool {
-		rows, _ := e.counts(t)
+		rows, _ := e.Counts(t)
 		return rows >= good
 	})
-	waitUntil(t, 30*time.Second, "all dead letters", func() bool { return e.deadLetters(t).Distinct >= len(bad) })
+	waitUntil(t, 30*time.Second, "all dead letters", func() bool { return e.DeadLetters(t).Distinct >= len(bad) })
 	time.Sleep(time.Second) // anything extra would land now
-	rows, distinct := e.counts(t)
+	rows, distinct := e.Counts(t)
 	if rows != good || distinct != good {
 		t.Fatalf("stored rows=%d distinct=%d, want %d", rows, distinct, good)
 	}
-	dl := e.deadLetters(t)
+	dl := e.DeadLetters(t)
 	if dl.Distinct != len(bad) {
 		t.Fatalf("dead letters %d, want %d: %v", dl.Distinct, len(bad), dl.ByReason)
 	}
@@ -56,7 +63,7 @@ func TestIngestExactCountsAndDeadLetters(t *testing.T) {
 }
 
 func TestIngestRestartAndTwoReplicasStoreOnce(t *testing.T) {
-	e := newEnv(t, 4)
+	e := pipelinetest.New(t, 4)
 	now := time.Now().UTC()
 	batch := func(from, n int) [][]byte {
 		var out [][]byte
@@ -65,37 +72,37 @@ func TestIngestRestartAndTwoReplicasStoreOnce(t *testing.T) {
 		}
 		return out
 	}
-	e.produce(t, batch(0, 5000))
-	stop := e.start(t)
-	waitUntil(t, 60*time.Second, "first 5000", func() bool { r, _ := e.counts(t); return r >= 5000 })
+	e.Produce(t, batch(0, 5000))
+	stop := e.StartIngester(t)
+	waitUntil(t, 60*time.Second, "first 5000", func() bool { r, _ := e.Counts(t); return r >= 5000 })
 	stop()
 	// Commits are lost on purpose: the replica that restarts must rely on
 	// the ledger, not on Kafka's committed offsets.
-	e.cfg.GroupID += "-fresh"
-	e.produce(t, batch(5000, 5000))
-	e.start(t)
-	e.start(t) // a second replica in the same group
-	waitUntil(t, 90*time.Second, "all 10000", func() bool { r, _ := e.counts(t); return r >= 10000 })
+	e.Config.GroupID += "-fresh"
+	e.Produce(t, batch(5000, 5000))
+	e.StartIngester(t)
+	e.StartIngester(t) // a second replica in the same group
+	waitUntil(t, 90*time.Second, "all 10000", func() bool { r, _ := e.Counts(t); return r >= 10000 })
 	time.Sleep(2 * time.Second)
-	rows, distinct := e.counts(t)
+	rows, distinct := e.Counts(t)
 	if rows != 10000 || distinct != 10000 {
 		t.Fatalf("rows=%d distinct=%d, want 10000 each", rows, distinct)
 	}
 }
 
 func TestDuplicateEventIDsFromProducerRetriesAreDropped(t *testing.T) {
-	e := newEnv(t, 2)
+	e := pipelinetest.New(t, 2)
 	now := time.Now().UTC()
 	var values [][]byte
 	for i := 0; i < 1000; i++ {
 		v := marshal(t, sampleEvent(i, now))
 		values = append(values, v, v) // every event sent twice, as a retry would
 	}
-	e.produce(t, values)
-	e.start(t)
-	waitUntil(t, 60*time.Second, "1000 events", func() bool { r, _ := e.counts(t); return r >= 1000 })
+	e.Produce(t, values)
+	e.StartIngester(t)
+	waitUntil(t, 60*time.Second, "1000 events", func() bool { r, _ := e.Counts(t); return r >= 1000 })
 	time.Sleep(time.Second)
-	if rows, distinct := e.counts(t); rows != 1000 || distinct != 1000 {
+	if rows, distinct := e.Counts(t); rows != 1000 || distinct != 1000 {
 		t.Fatalf("rows=%d distinct=%d, want 1000", rows, distinct)
 	}
 }

@@ -1,11 +1,14 @@
-package ingester
+// Package pipelinetest runs the real ingest pipeline for tests: a fresh
+// ClickHouse database with the warehouse schema, fresh Kafka topics, and
+// in-process ingester replicas, with helpers to produce and count.
+package pipelinetest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,24 +19,26 @@ import (
 	"github.com/opswarehouse/opswarehouse/aggregator/fingerprint"
 	"github.com/opswarehouse/opswarehouse/ingest/event"
 	"github.com/opswarehouse/opswarehouse/ingest/guard"
+	"github.com/opswarehouse/opswarehouse/ingest/ingester"
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
 	"github.com/opswarehouse/opswarehouse/ingest/store"
 	"github.com/opswarehouse/opswarehouse/ingest/testenv"
 	"github.com/opswarehouse/opswarehouse/queries"
 )
 
-// env is one test's ClickHouse database and Kafka topics.
-type env struct {
-	ch      *testenv.CH
-	kafka   *testenv.KafkaCluster
-	topic   string
-	dlq     string
-	cfg     Config
-	metrics *Metrics
-	reg     *prometheus.Registry
+// Pipeline is one test's ClickHouse database and Kafka topics.
+type Pipeline struct {
+	CH      *testenv.CH
+	Kafka   *testenv.KafkaCluster
+	Topic   string
+	DLQ     string
+	Config  ingester.Config
+	Metrics *ingester.Metrics
+	Reg     *prometheus.Registry
 }
 
-func newEnv(tb testing.TB, partitions int) *env {
+// New creates the database, migrates it and creates the topics.
+func New(tb testing.TB, partitions int) *Pipeline {
 	tb.Helper()
 	ch := testenv.ClickHouse(tb)
 	k := testenv.Kafka(tb)
@@ -42,32 +47,33 @@ func newEnv(tb testing.TB, partitions int) *env {
 	if err := schema.Migrate(ctx, ch.Conn, schema.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		tb.Fatalf("migrating: %v", err)
 	}
-	e := &env{ch: ch, kafka: k, topic: k.CreateTopic(tb, partitions), dlq: k.CreateTopic(tb, 1)}
-	e.cfg = DefaultConfig()
-	e.cfg.Brokers = k.Brokers
-	e.cfg.Topic = e.topic
-	e.cfg.DeadLetterTopic = e.dlq
-	e.cfg.GroupID = "g-" + e.topic
-	e.cfg.BatchAge = 200 * time.Millisecond
-	e.cfg.SessionTimeout = 6 * time.Second
-	e.cfg.AttemptTimeout = 5 * time.Second
-	e.reg = prometheus.NewRegistry()
-	e.metrics = NewMetrics(e.reg)
+	e := &Pipeline{CH: ch, Kafka: k, Topic: k.CreateTopic(tb, partitions), DLQ: k.CreateTopic(tb, 1)}
+	e.Config = ingester.DefaultConfig()
+	e.Config.Brokers = k.Brokers
+	e.Config.Topic = e.Topic
+	e.Config.DeadLetterTopic = e.DLQ
+	e.Config.GroupID = "g-" + e.Topic
+	e.Config.BatchAge = 200 * time.Millisecond
+	e.Config.SessionTimeout = 6 * time.Second
+	e.Config.AttemptTimeout = 5 * time.Second
+	e.Reg = prometheus.NewRegistry()
+	e.Metrics = ingester.NewMetrics(e.Reg)
 	return e
 }
 
-// start runs one ingester replica until the returned stop is called.
-func (e *env) start(tb testing.TB) (stop func()) {
+// StartIngester runs one ingester replica until the returned stop is called
+// (or the test ends).
+func (e *Pipeline) StartIngester(tb testing.TB) (stop func()) {
 	tb.Helper()
 	g, err := guard.New(guard.Config{PseudonymKey: "test-key-0123456789abcdef"})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dl := NewKafkaDeadLetters(e.kafka.Brokers, e.dlq)
-	in, err := New(e.cfg, Deps{
-		Writer: store.NewWriter(e.ch.Conn), HighWater: LedgerHighWater{Conn: e.ch.Conn}, DeadLetters: dl,
+	dl := ingester.NewKafkaDeadLetters(e.Kafka.Brokers, e.DLQ)
+	in, err := ingester.New(e.Config, ingester.Deps{
+		Writer: store.NewWriter(e.CH.Conn), HighWater: ingester.LedgerHighWater{Conn: e.CH.Conn}, DeadLetters: dl,
 		Fingerprint: fingerprint.New(fingerprint.Config{}), Scrub: g,
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.metrics,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.Metrics,
 	})
 	if err != nil {
 		tb.Fatal(err)
@@ -87,10 +93,10 @@ func (e *env) start(tb testing.TB) (stop func()) {
 	return stop
 }
 
-// produce writes raw message values, keyed like the emitter does.
-func (e *env) produce(tb testing.TB, values [][]byte) {
+// Produce writes raw message values, keyed by event id like the emitter.
+func (e *Pipeline) Produce(tb testing.TB, values [][]byte) {
 	tb.Helper()
-	w := &kafka.Writer{Addr: kafka.TCP(e.kafka.Brokers...), Topic: e.topic, Balancer: &kafka.Hash{},
+	w := &kafka.Writer{Addr: kafka.TCP(e.Kafka.Brokers...), Topic: e.Topic, Balancer: &kafka.Hash{},
 		RequiredAcks: kafka.RequireAll, BatchSize: 1000, BatchTimeout: 5 * time.Millisecond}
 	defer w.Close()
 	msgs := make([]kafka.Message, len(values))
@@ -108,26 +114,28 @@ func (e *env) produce(tb testing.TB, values [][]byte) {
 	}
 }
 
-func (e *env) counts(tb testing.TB) (rows, distinct uint64) {
+// Counts returns stored rows and distinct event ids of the topic.
+func (e *Pipeline) Counts(tb testing.TB) (rows, distinct uint64) {
 	tb.Helper()
 	q := queries.Get("ingest_counts")
-	if err := e.ch.Conn.QueryRow(context.Background(), q.SQL, q.MustBind(queries.Named("topic", e.topic))...).Scan(&rows, &distinct); err != nil {
+	if err := e.CH.Conn.QueryRow(context.Background(), q.SQL, q.MustBind(queries.Named("topic", e.Topic))...).Scan(&rows, &distinct); err != nil {
 		tb.Fatalf("counting: %v", err)
 	}
 	return rows, distinct
 }
 
-func (e *env) deadLetters(tb testing.TB) DeadLetterSummary {
+// DeadLetters summarises the dead-letter topic.
+func (e *Pipeline) DeadLetters(tb testing.TB) ingester.DeadLetterSummary {
 	tb.Helper()
-	s, err := SummarizeDeadLetters(context.Background(), e.kafka.Brokers[0], e.dlq)
+	s, err := ingester.SummarizeDeadLetters(context.Background(), e.Kafka.Brokers[0], e.DLQ)
 	if err != nil {
 		tb.Fatalf("reading dead letters: %v", err)
 	}
 	return s
 }
 
-// waitUntil polls cond until it holds or the timeout passes.
-func waitUntil(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
+// WaitUntil polls cond until it holds or the timeout passes.
+func WaitUntil(tb testing.TB, timeout time.Duration, what string, cond func() bool) {
 	tb.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -138,8 +146,8 @@ func waitUntil(tb testing.TB, timeout time.Duration, what string, cond func() bo
 	}
 }
 
-// sampleEvent returns a valid event; i makes it unique.
-func sampleEvent(i int, now time.Time) event.Event {
+// SampleEvent returns a valid event; i makes it unique.
+func SampleEvent(i int, now time.Time) event.Event {
 	kinds := event.Kinds
 	e := event.Event{
 		V: 1, ID: fmt.Sprintf("ev-%d", i), Time: now.Add(-time.Duration(i%600) * time.Second),
@@ -157,7 +165,8 @@ func sampleEvent(i int, now time.Time) event.Event {
 	return e
 }
 
-func marshal(tb testing.TB, e event.Event) []byte {
+// Marshal encodes an event or fails the test.
+func Marshal(tb testing.TB, e event.Event) []byte {
 	tb.Helper()
 	b, err := event.Marshal(&e)
 	if err != nil {
@@ -166,11 +175,13 @@ func marshal(tb testing.TB, e event.Event) []byte {
 	return b
 }
 
-func contains(haystack []string, s string) bool {
-	for _, h := range haystack {
-		if strings.Contains(h, s) {
-			return true
-		}
+// peekID reads the event id of a message for its key.
+func peekID(v []byte) string {
+	var e struct {
+		ID string `json:"id"`
 	}
-	return false
+	if json.Unmarshal(v, &e) != nil {
+		return ""
+	}
+	return e.ID
 }
