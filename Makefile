@@ -9,7 +9,7 @@ FUZZTIME ?= 10s
 # Integration tests fail, never skip, when `make test` runs them.
 export OPSW_REQUIRE_SERVICES := 1
 
-.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint demo lint fmt clean eval-fingerprint
+.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint bench-emitter demo lint fmt clean eval-fingerprint
 
 all: build
 
@@ -48,6 +48,10 @@ chaos-negative: services build
 
 bench-ingest: services build
 	$(BIN)/benchingest
+
+## bench-emitter: Emit (caller cost, with its validate+scrub+encode baseline), end-to-end produce rate, intake requests
+bench-emitter: services
+	$(GO) test -run '^$$' -bench . -benchmem ./ingest/emitter/ ./ingest/intake/
 
 bench-sim:
 	$(GO) test -run '^$$' -bench . -benchmem ./ingest/sim/
