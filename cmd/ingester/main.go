@@ -19,18 +19,20 @@ import (
 	"github.com/opswarehouse/opswarehouse/aggregator/fingerprint"
 	"github.com/opswarehouse/opswarehouse/ingest/guard"
 	"github.com/opswarehouse/opswarehouse/ingest/ingester"
+	"github.com/opswarehouse/opswarehouse/ingest/kafkaadmin"
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
 	"github.com/opswarehouse/opswarehouse/ingest/store"
 )
 
 type config struct {
-	Ingester ingester.Config
-	Store    store.Config
-	Guard    guard.Config
-	Schema   schema.Config
-	Listen   string
-	Migrate  bool
-	LogLevel slog.Level
+	Ingester     ingester.Config
+	Store        store.Config
+	Guard        guard.Config
+	Schema       schema.Config
+	Listen       string
+	Migrate      bool
+	CreateTopics int
+	LogLevel     slog.Level
 }
 
 func main() {
@@ -42,6 +44,7 @@ func main() {
 	cfg.Schema.RegisterFlags(fs)
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:9464", "address for /metrics, /healthz and /readyz")
 	fs.BoolVar(&cfg.Migrate, "migrate", true, "apply schema migrations at start")
+	fs.IntVar(&cfg.CreateTopics, "kafka.create-topics", 4, "create the events topic with this many partitions (and the dead-letter topic) when missing; 0: never")
 	fs.TextVar(&cfg.LogLevel, "log.level", slog.LevelInfo, "log level")
 	fs.Parse(os.Args[1:])
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
@@ -66,6 +69,12 @@ func run(cfg config, logger *slog.Logger) error {
 		return err
 	}
 	defer conn.Close()
+	if cfg.CreateTopics > 0 {
+		topics := map[string]int{cfg.Ingester.Topic: cfg.CreateTopics, cfg.Ingester.DeadLetterTopic: 1}
+		if err := kafkaadmin.CreateTopics(ctx, cfg.Ingester.Brokers[0], topics); err != nil {
+			return err
+		}
+	}
 	scrubber, err := guard.New(cfg.Guard)
 	if err != nil {
 		return err
