@@ -143,6 +143,32 @@ type poolGroup struct {
 	share float64
 }
 
+// popularity gives each template a fleet-wide weight, Zipf by a seeded
+// rank: some failures (timeouts, deadlocks) are common everywhere, most are
+// rare everywhere. Contexts then vary it by a log-normal factor.
+type popularity map[int]float64
+
+func newPopularity(ids []int, s float64, r *rng) popularity {
+	p := popularity{}
+	zp := zipfPool(ids, s, r)
+	for rank, id := range zp.ids {
+		p[int(id)] = 1 / math.Pow(float64(rank+1), s)
+	}
+	return p
+}
+
+// pool draws from ids weighted by popularity times a per-context factor.
+func (p popularity) pool(ids []int, spread float64, r *rng) pool {
+	out := pool{ids: make([]int32, len(ids))}
+	w := make([]float64, len(ids))
+	for i, id := range ids {
+		out.ids[i] = int32(id)
+		w[i] = p[id] * r.LogNormal(1, spread)
+	}
+	out.alias = newAlias(w)
+	return out
+}
+
 // TemplateInfo describes a template for tests and documentation.
 type TemplateInfo struct {
 	ID    int

@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/opswarehouse/opswarehouse/ingest/event"
 )
 
 func init() {
@@ -519,44 +521,39 @@ func resolveCreep(s *Simulator, sc *scenario, r *rng) error {
 	sc.signature(tp)
 	st := &burstStream{fx: sc.newEffect(), tmpl: tp, host: host.local}
 	gap := float64(sc.end-sc.start) * (1 - ratio)
-	for at, k := float64(sc.start), 0; at < float64(sc.end) && gap >= float64(2*time.Minute); at, k = at+gap, k+1 {
-		st.bursts = append(st.bursts, burst{start: int64(at), size: 3 + 2*k})
-		gap *= ratio
+	for at, k := float64(sc.start), 0; at < float64(sc.end); at, k = at+gap, k+1 {
+		for i, n := 0, 4+2*k; i < n; i++ { // each burst a little bigger, over 30 s
+			st.times = append(st.times, int64(at)+int64((float64(i)+r.Float64())/float64(n)*float64(burstLength)))
+		}
+		if gap *= ratio; gap < float64(2*time.Minute) { // closer bursts would merge
+			break
+		}
 	}
 	sc.streams = append(sc.streams, cellStream{cell: cell.Index, st: st})
 	return nil
 }
 
-type burst struct {
-	start int64
-	size  int
-}
-
+// burstStream emits the error at pre-drawn times.
 type burstStream struct {
-	fx     *effect
-	tmpl   *Template
-	host   int
-	bursts []burst
+	fx    *effect
+	tmpl  *Template
+	host  int
+	times []int64 // ascending
+	next  int
 }
 
 const burstLength = int64(30 * time.Second)
 
 func (st *burstStream) generate(c *cellGen, t0, t1 int64) {
-	for _, b := range st.bursts {
-		if b.start >= t1 || b.start+burstLength <= t0 {
-			continue
-		}
-		n := c.r.Poisson(float64(b.size) * float64(t1-t0) / float64(burstLength))
-		for i := 0; i < n; i++ {
-			ts := t0 + int64(c.r.Intn(int(t1-t0)))
-			t := &c.s.fleet.Tenants[c.cell.Tenants[c.tenants.Sample(c.r)]]
-			ver, _ := c.version(st.host, ts)
-			ev := c.begin(ts, t)
-			ev.Kind, ev.Service, ev.Host, ev.Version = "error", svcWorker, c.hostName(st.host), ver
-			c.setError(st.tmpl, ts)
-			st.fx.sc.affect(t.Index)
-			c.send(st.tmpl.ID, st.fx.sc.idx)
-		}
+	for ; st.next < len(st.times) && st.times[st.next] < t1; st.next++ {
+		ts := max(st.times[st.next], t0)
+		t := &c.s.fleet.Tenants[c.cell.Tenants[c.tenants.Sample(c.r)]]
+		ver, _ := c.version(st.host, ts)
+		ev := c.begin(ts, t)
+		ev.Kind, ev.Service, ev.Host, ev.Version = event.KindError, svcWorker, c.hostName(st.host), ver
+		c.setError(st.tmpl, ts)
+		st.fx.sc.affect(t.Index)
+		c.send(st.tmpl.ID, st.fx.sc.idx)
 	}
 }
 

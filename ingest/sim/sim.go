@@ -49,11 +49,15 @@ type Simulator struct {
 
 // New builds the fleet, resolves the scenarios and prepares the cells. A
 // zero cfg.Start is resolved against the wall clock (see Config.ResolveStart).
+// logger and reg may be nil.
 func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Simulator, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid simulator config: %w", err)
 	}
 	cfg.ResolveStart(time.Now())
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	s := &Simulator{cfg: cfg, log: logger, start: cfg.Start.UnixNano(), end: math.MaxInt64}
 	if cfg.Duration > 0 {
 		s.end = s.start + int64(cfg.Duration)
@@ -85,7 +89,11 @@ func New(cfg Config, logger *slog.Logger, reg prometheus.Registerer) (*Simulator
 }
 
 func (s *Simulator) buildPools(r *rng) {
-	const zipfS = 1.1
+	const (
+		zipfS  = 1.2 // rank-frequency exponent of log templates
+		spread = 0.7 // how much one context's mix departs from the fleet's
+	)
+	generic := newPopularity(s.lib.generic, zipfS, r)
 	var w []float64
 	for i, svc := range backgroundServices {
 		w = append(w, svc.weight)
@@ -96,7 +104,7 @@ func (s *Simulator) buildPools(r *rng) {
 				ids = append(ids, id)
 			}
 		}
-		s.servicePools = append(s.servicePools, zipfPool(ids, zipfS, r))
+		s.servicePools = append(s.servicePools, generic.pool(ids, spread, r))
 	}
 	s.bgServices = newAlias(w)
 	s.requestPool = s.servicePools[0]
@@ -104,10 +112,10 @@ func (s *Simulator) buildPools(r *rng) {
 		s.integPools = append(s.integPools, zipfPool(s.lib.integration[i], zipfS, r))
 	}
 	for i := range jobTypes {
-		var generic []int
+		var ids []int
 		for _, id := range s.lib.generic {
 			if r.Chance(0.15) {
-				generic = append(generic, id)
+				ids = append(ids, id)
 			}
 		}
 		integ := []int(nil)
@@ -115,7 +123,7 @@ func (s *Simulator) buildPools(r *rng) {
 			integ = s.lib.integration[k]
 		}
 		s.jobPools = append(s.jobPools, weightedPool(r, zipfS,
-			poolGroup{s.lib.jobType[i], 0.5}, poolGroup{integ, 0.25}, poolGroup{generic, 0.25}))
+			poolGroup{s.lib.jobType[i], 0.5}, poolGroup{integ, 0.25}, poolGroup{ids, 0.25}))
 	}
 	w = w[:0]
 	for _, rt := range routes {
