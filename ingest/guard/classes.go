@@ -11,6 +11,7 @@ const (
 	cNonHex        // a run byte that is neither a hex digit nor '-'
 	cNumber        // digits and what joins digit groups: space - . ( ) +
 	cSpace         // space, tab, newline
+	cSlash         // /, which separates path segments inside a run
 )
 
 var classTab = func() (t [256]uint16) {
@@ -31,6 +32,7 @@ var classTab = func() (t [256]uint16) {
 	for _, c := range "+/_" {
 		t[c] |= cNonHex
 	}
+	t['/'] |= cSlash
 	for _, c := range " -.()+" {
 		t[c] |= cNumber
 	}

@@ -32,10 +32,17 @@ func (g *Guard) findEmails(s, at string, sp []span) []span {
 	}
 }
 
+// Longest local part and domain (RFC 5321); bounding the scans keeps a
+// pathological run of @s linear.
+const (
+	maxLocalLen  = 64
+	maxDomainLen = 255
+)
+
 // emailAround checks for an address whose separator occupies s[at:at+n].
 func emailAround(s string, at, n int) (start, end int, domain string, ok bool) {
 	start = at
-	for start > 0 && isLocalByte(s[start-1]) {
+	for start > 0 && at-start < maxLocalLen && isLocalByte(s[start-1]) {
 		start--
 	}
 	for start < at && s[start] == '.' {
@@ -46,7 +53,7 @@ func emailAround(s string, at, n int) (start, end int, domain string, ok bool) {
 	}
 	d := at + n
 	end = d
-	for end < len(s) && isDomainByte(s[end]) {
+	for end < len(s) && end-d < maxDomainLen && isDomainByte(s[end]) {
 		end++
 	}
 	for end > d && (s[end-1] == '.' || s[end-1] == '-') {

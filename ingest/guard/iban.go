@@ -8,86 +8,51 @@ const (
 
 // ibanAt matches an IBAN at i: two letters, two check digits, then letters
 // and digits, either unbroken or in groups of four separated by single
-// spaces (the last group shorter), and a valid ISO 7064 mod-97 checksum.
-// The checksum makes a chance match about one in a hundred.
+// spaces (the last group may be shorter), with a valid ISO 7064 mod-97
+// checksum, which makes a chance match about one in a hundred. The longest
+// valid candidate wins; the checksum is computed once, incrementally.
 func ibanAt(s string, i int) (int, bool) {
 	if len(s)-i < minIBANLen || !isUpper(s[i]) || !isUpper(s[i+1]) || !isDigit(s[i+2]) || !isDigit(s[i+3]) {
 		return 0, false
 	}
-	// Candidate ends after each group; the longest valid one wins.
-	var ends [maxIBANLen/4 + 2]int
-	n, chars, p := 0, 0, i
+	// The checksum reads the first four characters last: value(body ++
+	// head) mod 97 = (value(body) * 10^digits(head) + value(head)) mod 97.
+	head, headScale := 0, 1
+	for k := i; k < i+4; k++ {
+		head, headScale = mod97Add(head, headScale, s[k])
+	}
+	body, bodyScale := 0, 1
+	best, chars, p := 0, 4, i+4
 	for p < len(s) && chars < maxIBANLen {
 		g := p
-		for g < len(s) && isAlnum(s[g]) && chars+(g-p) < maxIBANLen+1 {
+		for g < len(s) && isAlnum(s[g]) && chars+(g-p) < maxIBANLen {
+			body, bodyScale = mod97Add(body, bodyScale, s[g])
 			g++
 		}
-		glen := g - p
-		if glen == 0 || (n > 0 && glen > 4) { // after the first, groups have at most 4
-			break
-		}
 		if g < len(s) && isAlnum(s[g]) {
-			break // longer than an IBAN
+			break // longer than any IBAN
 		}
-		chars += glen
-		ends[n] = g
-		n++
-		if glen < 4 || n == len(ends) || g+1 >= len(s) || s[g] != ' ' || !isAlnum(s[g+1]) {
+		chars += g - p
+		if chars >= minIBANLen && (body*headScale+head)%97 == 1 {
+			best = g
+		}
+		// Grouped by four: "DE89 3704 0044 0532 0130 00".
+		groupEnd := (chars % 4) == 0
+		if !groupEnd || g+1 >= len(s) || s[g] != ' ' || !isAlnum(s[g+1]) {
 			break
 		}
 		p = g + 1
 	}
-	for n > 0 {
-		end := ends[n-1]
-		if l := alnumCount(s[i:end]); l >= minIBANLen && l <= maxIBANLen && ibanChecksumOK(s[i:end]) {
-			return end, true
-		}
-		n--
+	return best, best > 0
+}
+
+// mod97Add appends one IBAN character (digit, or letter as 10..35) to the
+// number whose remainder is rem; scale tracks 10^digits mod 97.
+func mod97Add(rem, scale int, c byte) (int, int) {
+	if isDigit(c) {
+		return (rem*10 + int(c-'0')) % 97, scale * 10 % 97
 	}
-	return 0, false
+	return (rem*100 + int(lower(c)-'a') + 10) % 97, scale * 100 % 97
 }
 
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
-
-func alnumCount(s string) int {
-	n := 0
-	for i := 0; i < len(s); i++ {
-		if isAlnum(s[i]) {
-			n++
-		}
-	}
-	return n
-}
-
-// ibanChecksumOK computes the IBAN's mod-97 remainder: the first four
-// characters moved to the end, letters as 10..35, the whole must be 1.
-func ibanChecksumOK(s string) bool {
-	rem := 0
-	add := func(c byte) {
-		switch {
-		case isDigit(c):
-			rem = (rem*10 + int(c-'0')) % 97
-		case isAlpha(c):
-			rem = (rem*100 + int(lower(c)-'a') + 10) % 97
-		}
-	}
-	head := 0
-	for k := 0; k < len(s); k++ {
-		if !isAlnum(s[k]) {
-			continue
-		}
-		if head < 4 {
-			head++
-			continue
-		}
-		add(s[k])
-	}
-	head = 0
-	for k := 0; k < len(s) && head < 4; k++ {
-		if isAlnum(s[k]) {
-			add(s[k])
-			head++
-		}
-	}
-	return rem == 1
-}

@@ -130,13 +130,13 @@ const (
 	matchWhole                  // the key is word
 )
 
-// keyRules indexes the rules by the word's last byte: most keys end in a
-// letter no rule ends in, and are dismissed with one lookup.
-var keyRules = func() (t [256][]keyRule) {
+// keyRules indexes the rules by a hash of the word's last two letters:
+// most keys share them with no rule and are dismissed with one lookup.
+var keyRules = func() (t [keyRuleBuckets][]keyRule) {
 	add := func(words []string, class keyClass, match uint8) {
 		for _, w := range words {
-			last := w[len(w)-1]
-			t[last] = append(t[last], keyRule{w, class, match})
+			h := keyRuleHash(w[len(w)-2], w[len(w)-1])
+			t[h] = append(t[h], keyRule{w, class, match})
 		}
 	}
 	add(authKeys, keyAuth, matchWhole)
@@ -156,7 +156,10 @@ func keyClassOf(key string) keyClass {
 	if key == "" {
 		return keyPlain
 	}
-	for _, r := range keyRules[lower(key[len(key)-1])] {
+	if len(key) < 2 {
+		return keyPlain
+	}
+	for _, r := range keyRules[keyRuleHash(key[len(key)-2], key[len(key)-1])] {
 		start, ok := looseSuffix(key, r.word)
 		switch {
 		case !ok:
@@ -168,6 +171,13 @@ func keyClassOf(key string) keyClass {
 	}
 	return keyPlain
 }
+
+const keyRuleBuckets = 512
+
+// keyRuleHash hashes a word's last two bytes, ignoring case. Rule words
+// end in two letters or digits, so a key whose last two bytes straddle a
+// separator (cvv_2) is not matched: a gap accepted for one lookup.
+func keyRuleHash(a, b byte) int { return (int(lower(a))*31 + int(lower(b))) % keyRuleBuckets }
 
 func isKeySep(c byte) bool { return c == '_' || c == '-' || c == '.' }
 

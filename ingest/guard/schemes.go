@@ -10,42 +10,63 @@ func isB64TokenByte(c byte) bool {
 	return isAlnum(c) || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/' || c == '='
 }
 
-// authSchemeAt replaces the credentials after a run s[a:b] that ends with
-// the scheme word "Bearer" or "Basic" (also after a symbol, as in
-// /Bearer), found anywhere in text, not only in a header. "Basic" is a
-// common English word, so its credential must decode as base64 to
-// user:password; any bearer credential counts.
-func authSchemeAt(s string, a, b int, sp []span) []span {
-	var basic bool
-	switch {
-	case isWordAt(s, a, b, "bearer"):
-	case isWordAt(s, a, b, "basic"):
-		basic = true
-	default:
-		return sp
+// findAuthSchemes replaces the credentials after the scheme words
+// "Bearer" and "Basic", found anywhere in text, not only in a header.
+// "Basic" is a common English word, so its credential must decode as
+// base64 to user:password; any bearer credential counts.
+func findAuthSchemes(s string, sp []span) []span {
+	for _, b := range [2]byte{'b', 'B'} { // b is rare in text; IndexByte is vectorised
+		for off := 0; off < len(s); {
+			i := strings.IndexByte(s[off:], b)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + 1
+			if i > 0 && isAlnum(s[i-1]) {
+				continue
+			}
+			word, basic := "bearer", false
+			switch {
+			case isWordAt(s, i, word):
+			case isWordAt(s, i, "basic"):
+				word, basic = "basic", true
+			default:
+				continue
+			}
+			if v, end, ok := schemeCredential(s, i+len(word), basic); ok {
+				sp = append(sp, span{start: v, end: end, kind: KindToken})
+				off = end
+			}
+		}
 	}
-	v := b
+	return sp
+}
+
+// schemeCredential finds the credential after a scheme word ending at w.
+func schemeCredential(s string, w int, basic bool) (int, int, bool) {
+	v := w
 	for v < len(s) && s[v] == ' ' {
 		v++
 	}
-	if v == b {
-		return sp
+	if v == w {
+		return 0, 0, false
 	}
 	end := v
 	for end < len(s) && isB64TokenByte(s[end]) {
 		end++
 	}
 	if end == v || basic && !isBasicCredential(s[v:end]) {
-		return sp
+		return 0, 0, false
 	}
-	return append(sp, span{start: v, end: end, kind: KindToken})
+	return v, end, true
 }
 
-// isWordAt reports whether the run s[a:b] ends with the lower-case word w,
-// standing alone or after a symbol.
-func isWordAt(s string, a, b int, w string) bool {
-	start := b - len(w)
-	return start >= a && hasPrefixFold(s[start:b], w) && (start == a || !isAlnum(s[start-1]))
+// isWordAt reports whether the lower-case word w is at s[i:], standing
+// alone: not followed by a letter or digit.
+func isWordAt(s string, i int, w string) bool {
+	end := i + len(w)
+	return hasPrefixFold(s[i:], w) && (end == len(s) || !isAlnum(s[end]))
 }
 
 // hasPrefixFold is strings.HasPrefix ignoring ASCII case; prefix is lower case.

@@ -54,13 +54,14 @@ func (g *Guard) scrub(s string, limit int, r *Report) string {
 
 // pass runs the detectors the prefilter allows and replaces what they find.
 func (g *Guard) pass(s string, r *Report) (string, bool) {
-	var buf [16]span
+	var buf [8]span
 	sp := buf[:0]
 	sp = g.findEmails(s, "@", sp)
 	sp = g.findEmails(s, "%40", sp)
 	sp = findKeyValues(s, sp)
 	sp = findURLPasswords(s, sp)
 	sp = g.findIPv6(s, sp)
+	sp = findAuthSchemes(s, sp)
 	sp = g.scanTokens(s, sp)
 	if len(sp) == 0 {
 		return s, false

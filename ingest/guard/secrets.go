@@ -66,22 +66,30 @@ func classifyRun(s string, i, j int, sp []span) []span {
 	return sp
 }
 
-// prefixFirstBytes marks the first bytes of tokenPrefixes, so most runs
-// skip the table.
-var prefixFirstBytes = func() (t [256]bool) {
+// prefixesByFirstByte indexes tokenPrefixes, so most runs skip the table.
+var prefixesByFirstByte = func() (t [256][]tokenPrefix) {
 	for _, p := range tokenPrefixes {
-		t[p.prefix[0]] = true
+		t[p.prefix[0]] = append(t[p.prefix[0]], p)
 	}
 	return t
+}()
+
+// minPrefixedLen is the shortest vendor key.
+var minPrefixedLen = func() int {
+	n := 1 << 30
+	for _, p := range tokenPrefixes {
+		n = min(n, len(p.prefix)+p.minTail)
+	}
+	return n
 }()
 
 // prefixedTokenLen returns the length of the vendor key that starts run,
 // or 0.
 func prefixedTokenLen(run string) int {
-	if !prefixFirstBytes[run[0]] {
+	if len(run) < minPrefixedLen {
 		return 0
 	}
-	for _, p := range tokenPrefixes {
+	for _, p := range prefixesByFirstByte[run[0]] {
 		if !strings.HasPrefix(run, p.prefix) {
 			continue
 		}

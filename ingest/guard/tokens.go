@@ -3,10 +3,9 @@ package guard
 import "strings"
 
 // scanTokens is the one pass over every byte. It finds the runs of the
-// base64 alphabet (candidate keys, tokens, JWTs and secrets, and the words
-// Bearer and Basic) and the starts of numbers (IP addresses, card and phone
-// numbers). Everything else is found by vectorised searches for a rare
-// byte (@, =, :) elsewhere.
+// base64 alphabet (candidate keys, tokens, JWTs, IBANs and secrets) and the
+// starts of numbers (IP addresses, card and phone numbers). Everything else
+// is found by vectorised searches for a rare byte (@, =, :, b) elsewhere.
 func (g *Guard) scanTokens(s string, sp []span) []span {
 	numEnd := 0 // bytes before numEnd were read as part of a number already
 	for i := 0; i < len(s); {
@@ -40,7 +39,11 @@ func (g *Guard) scanTokens(s string, sp []span) []span {
 		if class&cDigit != 0 && b > numEnd {
 			sp, numEnd = g.numbersInRun(s, a, b, numEnd, sp)
 		}
-		sp = g.endRun(s, a, b, class, sp)
+		// Every key, token, IBAN and secret looked for has a digit or an
+		// upper-case letter; paths and hyphenated names mostly do not.
+		if class&(cDigit|cUpper) != 0 {
+			sp = g.endRun(s, a, b, class, sp)
+		}
 	}
 	return sp
 }
@@ -62,14 +65,6 @@ func (g *Guard) numbersInRun(s string, a, b, numEnd int, sp []span) ([]span, int
 
 // endRun looks at the run s[a:b]; class is the OR of its byte classes.
 func (g *Guard) endRun(s string, a, b int, class uint16, sp []span) []span {
-	if last := lower(s[b-1]); b-a >= len("basic") && (last == 'r' || last == 'c') {
-		sp = authSchemeAt(s, a, b, sp)
-	}
-	// Every key, token, IBAN and secret looked for has a digit or an
-	// upper-case letter; paths and hyphenated names mostly do not.
-	if class&(cDigit|cUpper) == 0 {
-		return sp
-	}
 	// Vendor keys, JWTs and IBANs, at the start of the run or of a path
 	// segment. Whatever else the run holds, the next pass judges.
 	for p := a; p < b; {
