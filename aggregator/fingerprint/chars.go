@@ -1,5 +1,7 @@
 package fingerprint
 
+import "strings"
+
 // Byte classes, looked up in one table so the scanner never branches on
 // ranges. A byte may be in several classes.
 const (
@@ -16,6 +18,7 @@ const (
 	clsPathStop                     // ends a path or URL
 	clsQuote                        // " ' `
 	clsSpecial                      // . = / \ and quotes: may start a rule in a digit-free token
+	clsNotNumeric                   // not in a number-like token ("10.0.0.1:80", "-1,5", "12:30")
 )
 
 const clsWord = clsDigit | clsLower | clsUpper | clsHigh
@@ -60,6 +63,11 @@ var class = func() (t [256]uint16) {
 	}
 	for _, c := range []byte(".=/\\\"'`") {
 		t[c] |= clsSpecial
+	}
+	for c := range t {
+		if t[c]&clsDigit == 0 && !strings.ContainsRune(".:-_,+", rune(c)) {
+			t[c] |= clsNotNumeric
+		}
 	}
 	return t
 }()

@@ -30,40 +30,66 @@ var fileExtensions = map[string]bool{
 	"lock": true, "sock": true, "pem": true, "crt": true, "cer": true,
 }
 
-// calendarNames are month and weekday names; they are masked when they sit
-// next to a number, i.e. inside a date. Their first three letters and
-// "sept" are accepted as abbreviations.
-var calendarNames = [...]string{
-	"january", "february", "march", "april", "may", "june", "july", "august",
-	"september", "october", "november", "december",
-	"monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-}
-
-// calendarKeys holds the first three letters of each calendar name.
-var calendarKeys = func() (k [len(calendarNames)]uint32) {
-	for i, n := range calendarNames {
-		k[i] = key3(n)
+// calendarName returns the month or weekday name whose first three letters,
+// packed by key3, are k. Such names are masked when they sit next to a
+// number, i.e. inside a date.
+func calendarName(k uint32) string {
+	switch k {
+	case 'j'<<16 | 'a'<<8 | 'n':
+		return "january"
+	case 'f'<<16 | 'e'<<8 | 'b':
+		return "february"
+	case 'm'<<16 | 'a'<<8 | 'r':
+		return "march"
+	case 'a'<<16 | 'p'<<8 | 'r':
+		return "april"
+	case 'm'<<16 | 'a'<<8 | 'y':
+		return "may"
+	case 'j'<<16 | 'u'<<8 | 'n':
+		return "june"
+	case 'j'<<16 | 'u'<<8 | 'l':
+		return "july"
+	case 'a'<<16 | 'u'<<8 | 'g':
+		return "august"
+	case 's'<<16 | 'e'<<8 | 'p':
+		return "september"
+	case 'o'<<16 | 'c'<<8 | 't':
+		return "october"
+	case 'n'<<16 | 'o'<<8 | 'v':
+		return "november"
+	case 'd'<<16 | 'e'<<8 | 'c':
+		return "december"
+	case 'm'<<16 | 'o'<<8 | 'n':
+		return "monday"
+	case 't'<<16 | 'u'<<8 | 'e':
+		return "tuesday"
+	case 'w'<<16 | 'e'<<8 | 'd':
+		return "wednesday"
+	case 't'<<16 | 'h'<<8 | 'u':
+		return "thursday"
+	case 'f'<<16 | 'r'<<8 | 'i':
+		return "friday"
+	case 's'<<16 | 'a'<<8 | 't':
+		return "saturday"
+	case 's'<<16 | 'u'<<8 | 'n':
+		return "sunday"
 	}
-	return k
-}()
+	return ""
+}
 
 // key3 packs the first three bytes of s, ASCII letters folded to lower case.
 func key3(s string) uint32 {
 	return uint32(s[0]|0x20)<<16 | uint32(s[1]|0x20)<<8 | uint32(s[2]|0x20)
 }
 
-// isCalendarName reports a month or weekday name or abbreviation, in any case.
+// isCalendarName reports a month or weekday name in any case, or its
+// three-letter abbreviation, or "sept".
 func isCalendarName(t string) bool {
 	if len(t) < 3 || len(t) > len("september") {
 		return false
 	}
-	k := key3(t)
-	for i, ck := range calendarKeys {
-		if ck == k {
-			return len(t) == 3 || equalFold(t, calendarNames[i]) || equalFold(t, "sept")
-		}
-	}
-	return false
+	name := calendarName(key3(t))
+	return name != "" && (len(t) == 3 || equalFold(t, name) || equalFold(t, "sept"))
 }
 
 // maxLexiconWord bounds the words worth looking up.

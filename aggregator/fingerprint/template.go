@@ -17,6 +17,29 @@ type span struct {
 // slash or quote. Most words of most messages are such tokens.
 func (s span) literal() bool { return s.cls&(clsDigit|clsSpecial) == 0 }
 
+// numeric reports a number-like token ("42", "-1", "10.0.0.1:80",
+// "2017-12-23", "1,5"): digits and glue only, a digit at both ends (after
+// an optional sign). It is one variable, as the full scan would find.
+func (s span) numeric(msg string) bool {
+	if s.cls&clsNotNumeric != 0 || !is(msg[s.end-1], clsDigit) {
+		return false
+	}
+	c := msg[s.start]
+	return is(c, clsDigit) || (c == '-' || c == '+') && s.end-s.start > 1 && is(msg[s.start+1], clsDigit)
+}
+
+// mayBeCalendarName and mayIntroduceValue are cheap filters in front of
+// isDateWord and introducesValue, which most tokens never need.
+func (s span) mayBeCalendarName() bool {
+	n := s.end - s.start
+	return n >= 3 && n <= len("september,") && s.cls&clsUpper != 0 && s.cls&clsDigit == 0
+}
+
+func (s span) mayIntroduceValue(msg string) bool {
+	n := s.end - s.start
+	return n == len("for") || n == len("user") || n == len("username") || msg[s.end-1] == '='
+}
+
 // builder writes the template of one message. Builders are pooled: their
 // buffers are reused, so a call allocates only the returned string.
 type builder struct {
@@ -57,18 +80,39 @@ func (b *builder) build(msg string) {
 	b.toks, seen = splitTokens(b.toks[:0], msg)
 	b.msg, b.out, b.lastVar = msg, b.out[:0], -1
 	valueNext := false
-	for ti := 0; ti < len(b.toks); ti++ {
-		if ti > 0 {
-			b.out = append(b.out, ' ')
-		}
-		wasValue := valueNext || b.isDateWord(ti)
-		if t := b.toks[ti]; !wasValue && t.literal() {
-			b.out = append(b.out, msg[t.start:t.end]...)
-		} else {
+	toks := b.toks
+	prevEnd := -1
+	for ti := 0; ti < len(toks); ti++ {
+		t := toks[ti]
+		wasValue := valueNext || t.mayBeCalendarName() && b.isDateWord(ti)
+		switch {
+		case !wasValue && t.literal():
+			// Copy the token with the single space before it, if that
+			// is what separates it from the previous one.
+			from := t.start
+			if prevEnd >= 0 {
+				if t.start == prevEnd+1 && msg[prevEnd] == ' ' {
+					from = prevEnd
+				} else {
+					b.out = append(b.out, ' ')
+				}
+			}
+			b.out = append(b.out, msg[from:t.end]...)
+		case !wasValue && t.numeric(msg):
+			if prevEnd >= 0 {
+				b.out = append(b.out, ' ')
+			}
+			b.emitVar()
+		default:
+			if prevEnd >= 0 {
+				b.out = append(b.out, ' ')
+			}
 			ti = b.scanToken(ti, wasValue)
+			t = toks[ti]
 		}
+		prevEnd = t.end
 		// A value never introduces another: "invalid user user from".
-		valueNext = !wasValue && b.introducesValue(ti)
+		valueNext = !wasValue && t.mayIntroduceValue(msg) && b.introducesValue(ti)
 	}
 	if truncated {
 		if len(b.out) > 0 {
