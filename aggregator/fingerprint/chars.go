@@ -5,20 +5,20 @@ import "strings"
 // Byte classes, looked up in one table so the scanner never branches on
 // ranges. A byte may be in several classes.
 const (
-	clsSpace     uint16 = 1 << iota // token separator (whitespace and control bytes)
-	clsDigit                        // 0-9
-	clsLower                        // a-z
-	clsUpper                        // A-Z
-	clsHigh                         // any byte >= 0x80: part of a UTF-8 letter
-	clsHex                          // 0-9 a-f A-F
-	clsJoiner                       // joins word runs into one compound: . - _
-	clsGlue                         // may sit between two wildcards that collapse into one
-	clsOpen                         // a value, path or quote may start right after it
-	clsValueStop                    // ends the value of key=value
-	clsPathStop                     // ends a path or URL
-	clsQuote                        // " ' `
-	clsSpecial                      // . = / \ and quotes: may start a rule in a digit-free token
-	clsNotNumeric                   // not in a number-like token ("10.0.0.1:80", "-1,5", "12:30")
+	clsSpace      uint16 = 1 << iota // token separator (whitespace and control bytes)
+	clsDigit                         // 0-9
+	clsLower                         // a-z
+	clsUpper                         // A-Z
+	clsHigh                          // any byte >= 0x80: part of a UTF-8 letter
+	clsHex                           // 0-9 a-f A-F
+	clsJoiner                        // joins word runs into one compound: . - _
+	clsGlue                          // may sit between two wildcards that collapse into one
+	clsOpen                          // a value, path or quote may start right after it
+	clsValueStop                     // ends the value of key=value
+	clsPathStop                      // ends a path or URL
+	clsQuote                         // " ' `
+	clsSpecial                       // . = / \ and quotes: may start a rule in a digit-free token
+	clsNotNumeric                    // not in a number-like token ("10.0.0.1:80", "-1,5", "12:30")
 )
 
 const clsWord = clsDigit | clsLower | clsUpper | clsHigh
