@@ -21,6 +21,9 @@ var retentionTables = []struct {
 	{"events", "20060102", false},
 	{"events_1m", "200601", true},
 	{"errors_1m", "200601", true},
+	{"job_attempts_1m", "200601", true},
+	{"usage_1m", "200601", true},
+	{"detector_ticks", "200601", true},
 }
 
 // EnforceRetention drops partitions wholly older than the retention on
