@@ -57,6 +57,11 @@ var operational = []string{
 	"mac 00:1a:2b:3c:4d:5e link down",
 	"DE89 is not an IBAN, nor is GB82WEST1234 or XX00 0000 0000 0000 00",
 	"job_name=invoice.render queue_name=default host_name=host-17",
+	"presigned URL for object 2ead3691/0ae8b6c4-0071-5858-3940-7693aa98dec0 expired 7m ago",
+	"HTTP 503 from api.twilio.com (request RQbd74c368ff8439d2c5e24714, account AC2259eb9d3d4ff95383e14191)",
+	"channel_not_found for channel CW011Wxh19ortXB",
+	"idempotency key 7c83049d-0950-5304-3029-6503274129ec reused",
+	"job jid-9f2c4e6a8b0d1f3e5a7c9b1d processed",
 	"sizes 1024 2048 4096 8192 bytes",
 	"range 100-200 ok, ids 17-42 pending",
 	"InvoiceRenderTimeoutException2 after 3 attempts",
@@ -213,6 +218,43 @@ func TestRoutePathValuesAreScrubbed(t *testing.T) {
 		g.ScrubEvent(&e)
 		if strings.Contains(e.Route, tt.secret) || !strings.HasPrefix(e.Route, "/v1/") {
 			t.Errorf("route %q scrubbed to %q", tt.route, e.Route)
+		}
+	}
+}
+
+// Markers must be inert: the ingester scrubs what the emitter scrubbed.
+func TestMarkersAreInert(t *testing.T) {
+	g := newTestGuard(t)
+	for _, in := range []string{
+		"password=<secret> token=<token>&api_key=<token>",
+		`{"password":"<secret>","last_name":"<pii>"}`,
+		"Authorization: <token>",
+		"Bearer <token> and Basic <token>",
+		"from <ip:0123abcd>:443 to [<ip:9876fedc>]:80",
+		"to <email:deadbeef>, cc <email:01234567>",
+		"card <card> phone <phone> iban <iban> jwt <jwt>",
+		"postgres://svc:<secret>@db-3:5432/x",
+		"<ip:12345678> 555 1234 <card> 4567",
+		fallbackText,
+	} {
+		if out := g.ScrubText(in); out != in {
+			t.Errorf("marker text changed\n in: %q\nout: %q", in, out)
+		}
+	}
+}
+
+func TestIdempotentOnRealisticText(t *testing.T) {
+	g := newTestGuard(t)
+	var inputs []string
+	for _, c := range canaries {
+		for _, ctx := range canaryContexts {
+			inputs = append(inputs, strings.ReplaceAll(ctx, "%s", c.value))
+		}
+	}
+	for _, in := range inputs {
+		once := g.ScrubText(in)
+		if twice := g.ScrubText(once); twice != once {
+			t.Errorf("not idempotent\n  in: %q\nonce: %q\ntwice: %q", in, once, twice)
 		}
 	}
 }

@@ -19,9 +19,17 @@ const (
 	sepDot
 )
 
+const uuidLen = 36
+
+// isUUIDAt reports whether a UUID (8-4-4-4-12 hex digits) starts at i.
+func isUUIDAt(s string, i int) bool {
+	_, ok := uuidAt(s, i)
+	return ok
+}
+
 // uuidAt matches a UUID (8-4-4-4-12 hex digits) starting at i.
 func uuidAt(s string, i int) (int, bool) {
-	const n = 36
+	const n = uuidLen
 	if len(s)-i < n {
 		return 0, false
 	}

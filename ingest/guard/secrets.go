@@ -133,8 +133,8 @@ func isPlainWord(w string) bool {
 	return true
 }
 
-// isSecretLike judges a run by its shape. Hex (hashes, trace ids, UUIDs)
-// is operational and kept. Otherwise a secret looks random: it switches
+// isSecretLike judges a run by its shape. Hex ids (hashes, trace ids,
+// UUIDs, prefixed hex SIDs) are operational and kept. Otherwise a secret looks random: it switches
 // often between upper case, lower case and digits, and has few runs of
 // four or more lower-case letters, which identifiers are made of
 // (ProcessInvoiceBatchV2Factory: rocess, nvoice, atch, actory).
@@ -145,7 +145,7 @@ func isPlainWord(w string) bool {
 //
 // and in every case under 30 % of the letters in lower-case words.
 func isSecretLike(r string) bool {
-	if onlyHexAndDash(r) {
+	if isHexID(r) {
 		return false
 	}
 	var cls, prev uint16
@@ -194,9 +194,26 @@ func isSecretLike(r string) bool {
 	}
 }
 
-func onlyHexAndDash(r string) bool {
+// isHexID reports whether a run is hex digits joined by - / _ (UUIDs,
+// digests, object keys such as 60c544b4/45b8100f-2798-…), optionally after a
+// short letter prefix (Twilio SIDs RQbd74c3…, jid-9f2c…): ids, not secrets.
+func isHexID(r string) bool {
+	p := 0
+	for p < len(r) && p < 4 && isAlpha(r[p]) {
+		p++
+	}
+	if p < len(r) && isSegmentSep(r[p]) {
+		p++
+	}
+	if len(r)-p < 16 || !onlyHexIDBytes(r[p:]) {
+		return onlyHexIDBytes(r)
+	}
+	return true
+}
+
+func onlyHexIDBytes(r string) bool {
 	for i := 0; i < len(r); i++ {
-		if !isHex(r[i]) && r[i] != '-' {
+		if c := r[i]; !isHex(c) && !isSegmentSep(c) {
 			return false
 		}
 	}

@@ -53,7 +53,11 @@ func (g *Guard) scanTokens(s string, sp []span) []span {
 // a word (host17, 30s, v2).
 func (g *Guard) numbersInRun(s string, a, b, numEnd int, sp []span) ([]span, int) {
 	for k := a; k < b; k++ { // k follows a symbol or starts the run
-		if k >= numEnd && (isDigit(s[k]) || s[k] == '+' && k+1 < len(s) && isDigit(s[k+1])) {
+		switch {
+		case k < numEnd:
+		case isHex(s[k]) && b-k >= uuidLen && isUUIDAt(s, k):
+			numEnd = k + uuidLen // the digit groups of a UUID are not numbers (7c83049d-0950-5304-…)
+		case isDigit(s[k]) || s[k] == '+' && k+1 < len(s) && isDigit(s[k+1]):
 			sp, numEnd = g.numberAt(s, k, sp)
 		}
 		for k < b && isWordByte(s[k]) {
