@@ -191,6 +191,7 @@ func (s *Simulator) activate(sc *scenario) {
 	if sc.def.onActivate != nil {
 		sc.def.onActivate(s, sc)
 	}
+	s.publishActive()
 	s.log.Info("scenario started", "scenario", sc.def.name, "culprit", sc.truth.Culprit)
 }
 
@@ -212,6 +213,7 @@ func (s *Simulator) deactivate(sc *scenario, end int64, truth io.Writer) error {
 	if sc.def.onDeactivate != nil {
 		sc.def.onDeactivate(s, sc)
 	}
+	s.publishActive()
 	rec := sc.record()
 	s.log.Info("scenario ended", "scenario", sc.def.name, "affected_tenants", len(rec.AffectedTenants))
 	if truth == nil {

@@ -322,7 +322,6 @@ func (st *importStream) generate(c *cellGen, t0, t1 int64) {
 	extra := math.Max(target-base, 0) * c.slots
 	perSec := extra / (jobTypes[st.jt].meanMs() / 1000)
 	n := c.r.Poisson(perSec * float64(t1-t0) / 1e9)
-	st.fx.sc.affect(st.tenant.Index)
 	for i := 0; i < n; i++ {
 		c.enqueue(t0+int64(c.r.Intn(int(t1-t0))), st.tenant, st.jt, -1, st.fx)
 	}

@@ -45,6 +45,7 @@ type Simulator struct {
 
 	events  atomic.Uint64
 	simTime atomic.Int64
+	active  atomic.Pointer[string] // comma-separated active scenarios
 }
 
 // New builds the fleet, resolves the scenarios and prepares the cells. A
@@ -230,7 +231,7 @@ func (s *Simulator) Run(ctx context.Context, sink Sink, truth io.Writer) error {
 
 // minEventsPerTickPerWorker is the work below which handing a tick to
 // another goroutine costs more than it saves.
-const minEventsPerTickPerWorker = 2000
+const minEventsPerTickPerWorker = 1000
 
 func (s *Simulator) workers() int {
 	w := s.cfg.Workers
