@@ -22,7 +22,8 @@ const (
 // Key names that mark their value as a credential, matched against the end
 // of the lower-cased key: api_key, X-Api-Key, accessToken, db.password.
 // Key names are matched at the end of the key, ignoring case and the
-// separators _ - . so that api_key, X-Api-Key, apiKey and APIKEY are one name.
+// separators _ and -, so that api_key, X-Api-Key, apiKey and APIKEY are one
+// name.
 var (
 	// suffixes that are distinctive on their own
 	secretSuffixes = []string{"password", "passwd", "passphrase", "secret", "credential", "credentials", "pwd"}
@@ -179,7 +180,9 @@ const keyRuleBuckets = 512
 // separator (cvv_2) is not matched: a gap accepted for one lookup.
 func keyRuleHash(a, b byte) int { return (int(lower(a))*31 + int(lower(b))) % keyRuleBuckets }
 
-func isKeySep(c byte) bool { return c == '_' || c == '-' || c == '.' }
+// isKeySep: separators inside one name. A dot separates namespaces
+// (user.name is a Java property, not a user_name), so it is not skipped.
+func isKeySep(c byte) bool { return c == '_' || c == '-' }
 
 // looseSuffix reports whether key ends with word, ignoring ASCII case and
 // separators, and where in key the match starts.
@@ -238,7 +241,12 @@ func credentialValue(s string, v int, class keyClass, delim byte) (int, int, boo
 		}
 	}
 	value := s[v:end]
-	if value == "" || markerLen(value) == len(value) {
+	if value == "" || markerLen(value) == len(value) || isNonValue(value) {
+		return 0, 0, false
+	}
+	// A hex literal (sessionid: 0x14ede63a5a70002) is a number, not a
+	// credential.
+	if class == keyToken && len(value) > 2 && value[0] == '0' && lower(value[1]) == 'x' && onlyHexIDBytes(value[2:]) {
 		return 0, 0, false
 	}
 	// "invalid token: signature mismatch" is prose, not a credential: with
@@ -247,6 +255,20 @@ func credentialValue(s string, v int, class keyClass, delim byte) (int, int, boo
 		return 0, 0, false
 	}
 	return v, end, true
+}
+
+// isNonValue: a value that says there is none. "token=null" tells an
+// operator the token was missing, and carries no secret.
+func isNonValue(v string) bool {
+	switch len(v) {
+	case 3, 4, 5, 9:
+		for _, w := range [...]string{"nil", "null", "none", "<nil>", "undefined"} {
+			if len(v) == len(w) && hasPrefixFold(v, w) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func tokenEnd(s string, i int) int {

@@ -109,10 +109,12 @@ type numberRun struct {
 	gend       [maxGroups]int
 	nd         int // digits
 	digits     [maxRunDigits]byte
+	glued      bool // the first group follows an identifier and a dash (blk_-123)
 }
 
 func (r *numberRun) parse(s string, i int) {
 	r.start, r.end, r.plus, r.paren, r.seps, r.n, r.nd = i, i, false, false, 0, 0, 0
+	r.glued = i >= 2 && s[i-1] == '-' && isWordByte(s[i-2])
 	p := i
 	if s[p] == '+' {
 		r.plus = true
@@ -196,38 +198,70 @@ func (r *numberRun) classify() (Kind, bool) {
 }
 
 // hasCard reports whether some run of whole groups is a Luhn-valid number of
-// 13–19 digits: the whole run, or a card followed by its expiry or CVV.
-// A single ungrouped number must not start with 0 or 1: 1 starts the epoch
-// timestamps (ms, µs, ns) and snowflake ids that fill logs, and almost no
-// card (UATP only). Grouped numbers must look written for humans: groups
-// of 3–7 digits.
+// 13–19 digits with a card issuer's prefix and length: the whole run, or a
+// card followed by its expiry or CVV. Grouped numbers must be grouped as
+// cards are printed: fours with a shorter last group (4-4-4-4, 4-4-4-4-3,
+// 4-4-4-1), or 4-6-5 and 4-6-4 (Amex, Diners). An ungrouped number glued to
+// an identifier by a dash (blk_-6952295868487656571) is an id.
 func (r *numberRun) hasCard() bool {
 	off := 0
 	for a := 0; a < r.n; a, off = a+1, off+int(r.glen[a]) {
-		sum := 0
+		sum, fours := 0, true // fours: every group so far is 4 digits
 		for b := a; b < r.n; b++ {
 			gl := int(r.glen[b])
-			if b > a && (gl < 3 || gl > 7 || r.glen[a] < 3 || r.glen[a] > 7) {
-				break
-			}
 			sum += gl
 			if sum > 19 {
 				break
 			}
-			if sum < 13 {
+			shaped := b == a || fours && gl <= 4 ||
+				b == a+2 && r.glen[a] == 4 && r.glen[a+1] == 6 && (gl == 4 || gl == 5)
+			fours = fours && gl == 4
+			if sum < 13 || !shaped || b == 0 && r.glued {
 				continue
 			}
-			first := r.digits[off]
-			if first == '0' {
-				break
-			}
-			if b == a && first == '1' {
-				continue
-			}
-			if luhn(r.digits[off : off+sum]) {
+			if d := r.digits[off : off+sum]; plausibleCard(d) && luhn(d) {
 				return true
 			}
 		}
+	}
+	return false
+}
+
+// plausibleCard checks a number's issuer prefix (IIN) against its length,
+// for the networks in use: Visa, Mastercard, Maestro, American Express,
+// Discover, JCB, Diners, UnionPay, Mir, RuPay, UATP. Most ids and
+// timestamps fail it: epoch milliseconds (13 digits) start with 1, which
+// only UATP uses, at 15 digits.
+func plausibleCard(d []byte) bool {
+	n := len(d)
+	p2 := int(d[0]-'0')*10 + int(d[1]-'0')
+	p4 := p2*100 + int(d[2]-'0')*10 + int(d[3]-'0')
+	switch d[0] {
+	case '1': // UATP
+		return n == 15
+	case '2': // Mastercard 2-series, Mir
+		return p4 >= 2221 && p4 <= 2720 && n == 16 || p4 >= 2200 && p4 <= 2204 && n >= 16
+	case '3':
+		switch {
+		case p2 == 34 || p2 == 37: // American Express
+			return n == 15
+		case p4 >= 3528 && p4 <= 3589: // JCB
+			return n >= 16
+		case p2 == 30 && d[2] <= '5', p2 == 36, p2 == 38, p2 == 39: // Diners
+			return n >= 14
+		}
+		return false
+	case '4': // Visa
+		return n == 13 || n == 16 || n == 19
+	case '5':
+		if p2 >= 51 && p2 <= 55 { // Mastercard
+			return n == 16
+		}
+		return (p2 == 50 || p2 >= 56 && p2 <= 58) && n >= 16 // Maestro
+	case '6': // Discover, UnionPay, Maestro, RuPay
+		return n >= 16
+	case '8': // RuPay
+		return (p2 == 81 || p2 == 82) && n == 16
 	}
 	return false
 }
