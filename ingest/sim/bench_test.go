@@ -75,3 +75,21 @@ func cpuTime(tb testing.TB) time.Duration {
 }
 
 func formatRate(r float64) string { return strconv.Itoa(int(r/1000)) + "k" }
+
+// BenchmarkEncodeReference encodes simulated events with event.Marshal, the
+// least work any ingest path does per event, as a yardstick measured in the
+// same run as BenchmarkGenerate: the simulator must cost well under it.
+func BenchmarkEncodeReference(b *testing.B) {
+	cfg := DefaultConfig()
+	cfg.Mode, cfg.Start, cfg.Duration, cfg.Rate, cfg.Mix = ModeBackfill, time.Date(2026, 1, 5, 0, 0, 0, 0, time.UTC), 2*time.Minute, 500, "default"
+	events := collect(b, cfg)
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := cpuTime(b)
+	for i := 0; i < b.N; i++ {
+		if _, err := event.Marshal(events[i%len(events)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64((cpuTime(b)-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/event")
+}
