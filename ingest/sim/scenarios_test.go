@@ -68,9 +68,6 @@ var scenarioCases = []struct {
 // Then the same checks run on a baseline run without incidents and must
 // fail: the signatures are the scenarios', not the fleet's.
 func TestScenarioSignatures(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs eleven two-hour simulations")
-	}
 	ctx := context.Background()
 	var truths []Truth
 	for _, tc := range scenarioCases {

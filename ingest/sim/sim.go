@@ -223,7 +223,7 @@ func (s *Simulator) Run(ctx context.Context, sink Sink, truth io.Writer) error {
 	if err := s.finishScenarios(last, truth); err != nil && runErr == nil {
 		runErr = err
 	}
-	if errors.Is(runErr, context.Canceled) && s.end == math.MaxInt64 {
+	if s.end == math.MaxInt64 && ctx.Err() != nil && errors.Is(runErr, ctx.Err()) {
 		return nil // an open-ended realtime run ends by being stopped
 	}
 	return runErr
