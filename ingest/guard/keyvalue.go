@@ -60,41 +60,44 @@ func isValueEnd(c byte) bool {
 	return false
 }
 
-// findKeyValues replaces the values of credential-named keys in key=value,
-// key: value and "key": "value" forms: query strings, logfmt, headers, JSON.
+// findKeyValues replaces the values of credential-named keys in key=value
+// forms: query strings, logfmt. The key: value forms (headers, JSON) are
+// handled by findColons, which visits every colon once for all detectors.
 func findKeyValues(s string, sp []span) []span {
-	sp = findKeyValuesAt(s, '=', sp)
-	return findKeyValuesAt(s, ':', sp)
-}
-
-func findKeyValuesAt(s string, delim byte, sp []span) []span {
 	for off := 0; off < len(s); {
-		i := strings.IndexByte(s[off:], delim)
+		i := strings.IndexByte(s[off:], '=')
 		if i < 0 {
 			break
 		}
 		i += off
 		off = i + 1
-		if delim == ':' && (off < len(s) && s[off] == ':' || i > 0 && s[i-1] == ':') {
-			continue // a::b
-		}
-		class, ok := classifyKey(s, i)
-		if !ok {
-			continue
-		}
-		if start, end, ok := credentialValue(s, i+1, class, delim); ok {
-			kind := KindToken
-			switch class {
-			case keySecret:
-				kind = KindSecret
-			case keyPII:
-				kind = KindPII
-			}
-			sp = append(sp, span{start: start, end: end, kind: kind})
-			off = end
+		if x, ok := keyValueAt(s, i); ok {
+			sp = append(sp, x)
+			off = x.end
 		}
 	}
 	return sp
+}
+
+// keyValueAt finds a credential value after the delimiter at i ('=' or
+// ':') when the key before it names a credential or personal data.
+func keyValueAt(s string, i int) (span, bool) {
+	class, ok := classifyKey(s, i)
+	if !ok {
+		return span{}, false
+	}
+	start, end, ok := credentialValue(s, i+1, class, s[i])
+	if !ok {
+		return span{}, false
+	}
+	kind := KindToken
+	switch class {
+	case keySecret:
+		kind = KindSecret
+	case keyPII:
+		kind = KindPII
+	}
+	return span{start: start, end: end, kind: kind}, true
 }
 
 // classifyKey looks at the key that ends just before the delimiter at i,

@@ -30,7 +30,7 @@ func isUUIDAt(s string, i int) bool {
 // uuidAt matches a UUID (8-4-4-4-12 hex digits) starting at i.
 func uuidAt(s string, i int) (int, bool) {
 	const n = uuidLen
-	if len(s)-i < n {
+	if len(s)-i < n || s[i+8] != '-' || s[i+13] != '-' {
 		return 0, false
 	}
 	for k := 0; k < n; k++ {

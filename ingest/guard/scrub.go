@@ -59,8 +59,7 @@ func (g *Guard) pass(s string, r *Report) (string, bool) {
 	sp = g.findEmails(s, "@", sp)
 	sp = g.findEmails(s, "%40", sp)
 	sp = findKeyValues(s, sp)
-	sp = findURLPasswords(s, sp)
-	sp = g.findIPv6(s, sp)
+	sp = g.findColons(s, sp)
 	sp = findAuthSchemes(s, sp)
 	sp = g.scanTokens(s, sp)
 	if len(sp) == 0 {
