@@ -46,7 +46,7 @@ var class = func() (t [256]uint16) {
 	for _, c := range []byte("._-") {
 		t[c] |= clsJoiner
 	}
-	for _, c := range []byte(":.-_/@#|,+~\\") {
+	for _, c := range []byte(":.-_/@#|,+~*\\") {
 		t[c] |= clsGlue
 	}
 	for _, c := range []byte("=:([{,<;|\"'`") {

@@ -69,6 +69,7 @@ func TestTemplate(t *testing.T) {
 		{"date words", "at Sat Jun 18 02:08:10 2005", "at <*>"},
 		{"month without number kept", "May the source", "May the source"},
 		{"list collapses", "delete blk_1 blk_2 blk_3", "delete <*>"},
+		{"starred suffix collapses", "app.exe *64 - host.example.com:443 close", "<*> close"},
 		{"list with commas collapses", "ids [1, 2, 3]", "ids [<*>]"},
 		{"hash separated", "steps = 1##0##549659", "steps = <*>"},
 		{"words between numbers keep them apart", "sym 2, at 0x0b", "sym <*>, at <*>"},
