@@ -119,3 +119,22 @@ func BenchmarkRunCLI(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N*100*len(msgs))/b.Elapsed().Seconds(), "msgs/s")
 }
+
+// BenchmarkFingerprintAdversarial feeds messages built to make a naive
+// scanner quadratic: unclosed quotes and long almost-MAC runs.
+func BenchmarkFingerprintAdversarial(b *testing.B) {
+	msgs := []string{
+		strings.Repeat(`"a `, MaxMessageBytes/3),
+		strings.Repeat(`"a `, MaxMessageBytes/3-2) + `x"`,
+		strings.Repeat("a:", MaxMessageBytes/2),
+		strings.Repeat("1:", MaxMessageBytes/2-4) + "zzzz",
+		strings.Repeat("=", MaxMessageBytes),
+		strings.Repeat("user ", MaxMessageBytes/5),
+	}
+	f := New(Config{})
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.Fingerprint(msgs[i%len(msgs)])
+	}
+}

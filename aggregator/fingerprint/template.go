@@ -51,7 +51,16 @@ type builder struct {
 	// "10.0.0.1:8080", "12:30:45.123", "1, 2, 3" and a list of block ids of
 	// any length each become one "<*>".
 	lastVar int
+	// Memos that keep crafted input linear: the last closing-quote search
+	// per quote character, and where the last failed hex-colon match
+	// stopped (no match can start before it).
+	quotes  [3]quoteMemo
+	hexFail int
 }
+
+// quoteMemo records that the first closing quote after from is at close
+// (-1: none); it stays the answer for any start before close.
+type quoteMemo struct{ from, close int }
 
 var builders = sync.Pool{New: func() any {
 	return &builder{out: make([]byte, 0, 512), toks: make([]span, 0, 64)}
@@ -78,7 +87,8 @@ func (b *builder) build(msg string) {
 	}
 	var seen uint16
 	b.toks, seen = splitTokens(b.toks[:0], msg)
-	b.msg, b.out, b.lastVar = msg, b.out[:0], -1
+	b.msg, b.out, b.lastVar, b.hexFail = msg, b.out[:0], -1, 0
+	b.quotes = [3]quoteMemo{{-1, -1}, {-1, -1}, {-1, -1}}
 	valueNext := false
 	toks := b.toks
 	prevEnd := -1
@@ -187,7 +197,7 @@ func (b *builder) scanToken(ti int, value bool) int {
 			// A quoted word is a value. A quoted phrase is one only as
 			// the value of key=; elsewhere ("GET /a HTTP/1.1") its words
 			// are scanned like any others.
-			q := closingQuote(msg, i)
+			q := b.closingQuote(i)
 			if q < 0 || q >= end && (i == 0 || msg[i-1] != '=') {
 				b.out = append(b.out, c)
 				i++
@@ -250,11 +260,13 @@ func (b *builder) word(i, end int) int {
 	msg := b.msg
 	w := scanCompound(msg, i, end)
 	j := w.end
-	if j < end && msg[j] == ':' && j-i <= 4 && (i == 0 || !is(msg[i-1], clsWord)) {
-		if k := hexColonEnd(msg, i, end); k > 0 {
+	if j < end && msg[j] == ':' && j-i <= 4 && i >= b.hexFail && (i == 0 || !is(msg[i-1], clsWord)) {
+		k, ok := hexColonEnd(msg, i, end)
+		if ok {
 			b.emitVar() // MAC, IPv6, clock time
 			return k
 		}
+		b.hexFail = k
 	}
 	switch {
 	case j+2 < end && msg[j] == ':' && msg[j+1] == '/' && msg[j+2] == '/':
@@ -330,20 +342,38 @@ func pathEnd(msg string, i, end int) int {
 // closingQuote finds the quote that closes the one at i: the same character,
 // followed by the end of the message or by a non-word byte (so apostrophes
 // inside words do not close it). It returns -1 if there is none.
-func closingQuote(msg string, i int) int {
+func (b *builder) closingQuote(i int) int {
+	msg := b.msg
 	q := msg[i]
+	memo := &b.quotes[quoteKind(q)]
+	if memo.from >= 0 && memo.from < i && (memo.close < 0 || memo.close > i) {
+		return memo.close
+	}
+	memo.from, memo.close = i, -1
 	for j := i + 1; j < len(msg); j++ {
 		if msg[j] == q && (j+1 == len(msg) || !is(msg[j+1], clsWord)) {
-			return j
+			memo.close = j
+			break
 		}
 	}
-	return -1
+	return memo.close
+}
+
+func quoteKind(q byte) int {
+	switch q {
+	case '"':
+		return 0
+	case '\'':
+		return 1
+	}
+	return 2
 }
 
 // hexColonEnd matches colon-separated groups of up to four hex digits with at
 // least two colons and one decimal digit (MAC and IPv6 addresses, clock
-// times) and returns where the match ends, or 0.
-func hexColonEnd(msg string, i, end int) int {
+// times) and returns where the match ends. Without a match it returns where
+// it stopped looking: no match can start between i and there either.
+func hexColonEnd(msg string, i, end int) (int, bool) {
 	j, colons, group, digit := i, 0, 0, false
 	for ; j < end; j++ {
 		c := msg[j]
@@ -355,23 +385,24 @@ func hexColonEnd(msg string, i, end int) int {
 			digit = digit || is(c, clsDigit)
 			group++
 			if group > 4 {
-				return 0
+				return j, false
 			}
 		case is(c, clsWord):
-			return 0
+			return j, false
 		default:
 			goto done
 		}
 	}
 done:
+	stop := j
 	for j > i && msg[j-1] == ':' {
 		j--
 		colons--
 	}
 	if colons < 2 || !digit {
-		return 0
+		return stop, false
 	}
-	return j
+	return j, true
 }
 
 // letterPrefix returns the length of the ASCII letters that start s when
