@@ -59,7 +59,7 @@ func TestRunCLI(t *testing.T) {
 		lines []string // templates expected, one per output line
 	}{
 		{"empty input", "", nil},
-		{"one line no newline", "took 1 ms", []string{"took <*> ms"}},
+		{"one line no newline", "took 1 ms", []string{"took <*>"}},
 		{"empty lines kept", "\n\nx 1\n", []string{"", "", "x <*>"}},
 		{"crlf", "x 1\r\ny\r\n", []string{"x <*>", "y"}},
 		{"duplicates not merged", "same\nsame\n", []string{"same", "same"}},

@@ -12,7 +12,7 @@ type compound struct {
 func scanCompound(msg string, i, end int) compound {
 	w := compound{start: i, lastLabel: i}
 	j := i
-	if c := msg[j]; c == '-' || c == '+' {
+	if isSignByte(msg[j]) {
 		j++
 	}
 	var seen uint16

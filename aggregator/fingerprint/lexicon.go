@@ -92,6 +92,30 @@ func isCalendarName(t string) bool {
 	return name != "" && (len(t) == 3 || equalFold(t, name) || equalFold(t, "sept"))
 }
 
+// unitLen returns the length of the unit of size or time that starts token
+// t, when only punctuation follows it ("KB", "ms)", "sec,"), else 0.
+func unitLen(t string) int {
+	n := 0
+	for n < len(t) && (is(t[n], clsLower|clsUpper|clsHigh)) {
+		n++
+	}
+	for k := n; k < len(t); k++ {
+		if is(t[k], clsWord) {
+			return 0
+		}
+	}
+	switch t[:n] {
+	case "B", "KB", "kB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB",
+		"ns", "us", "\u00b5s", "ms", "s", "sec", "secs", "seconds", "min", "mins", "minutes",
+		"h", "hr", "hrs", "hours":
+		return n
+	}
+	return 0
+}
+
+// isUnit reports a token that is a unit of size or time, with punctuation.
+func isUnit(t string) bool { return unitLen(t) > 0 }
+
 // maxLexiconWord bounds the words worth looking up.
 const maxLexiconWord = 11
 

@@ -96,6 +96,9 @@ func (b *builder) build(msg string) {
 		t := toks[ti]
 		wasValue := valueNext || t.mayBeCalendarName() && b.isDateWord(ti)
 		switch {
+		case !wasValue && t.literal() && b.lastVar == len(b.out) && isUnit(msg[t.start:t.end]):
+			// "12.3 GB", "<1 sec": the unit belongs to the number.
+			b.out = append(b.out, msg[t.start+unitLen(msg[t.start:t.end]):t.end]...)
 		case !wasValue && t.literal():
 			// Copy the token with the single space before it, if that
 			// is what separates it from the previous one.
@@ -321,11 +324,15 @@ func atPieceStart(msg string, i, tokStart int) bool {
 	return i == tokStart || is(msg[i-1], clsOpen)
 }
 
-// isSign reports whether msg[i] is a '-' or '+' that starts a number.
+// isSign reports whether msg[i] is a sign or bound that starts a number:
+// "-1", "+2", "<1", ">5", "~3".
 func isSign(msg string, i, tokStart, end int) bool {
-	c := msg[i]
-	return (c == '-' || c == '+') && i+1 < end && is(msg[i+1], clsDigit) &&
+	return isSignByte(msg[i]) && i+1 < end && is(msg[i+1], clsDigit) &&
 		(i == tokStart || !is(msg[i-1], clsWord))
+}
+
+func isSignByte(c byte) bool {
+	return c == '-' || c == '+' || c == '<' || c == '>' || c == '~'
 }
 
 func startsPath(c byte) bool {

@@ -19,7 +19,7 @@ func TestRun(t *testing.T) {
 		{"no command", nil, "", 2, "", "usage:"},
 		{"unknown command", []string{"frobnicate"}, "", 2, "", `unknown command "frobnicate"`},
 		{"help", []string{"help"}, "", 0, "usage:", ""},
-		{"fingerprint", []string{"fingerprint"}, "took 12 ms\n\n", 0, "\ttook <*> ms\n", ""},
+		{"fingerprint", []string{"fingerprint"}, "took 12 ms\n\n", 0, "\ttook <*>\n", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
