@@ -62,20 +62,21 @@ func (w compound) isHost(msg string) bool {
 	return len(tld) == 2 || topLevelDomains[tld]
 }
 
-// isDottedName reports a lower-case name of three or more dotted labels:
-// a property key ("mapred.task.id"), package or bundle id, or host. Such
-// names are arguments far more often than they name an event; mixed-case
-// ones ("java.io.IOException", "android.intent.action.SCREEN_ON") are kept.
+// isDottedName reports a name of three or more dotted labels whose last
+// label has a lower-case letter: a property key ("mapred.task.id"), package,
+// bundle or class name ("com.apple.xpc.launchd", "java.io.IOException").
+// Such names are arguments far more often than they name an event. An
+// upper-case last label is a constant and kept: "android.intent.action.SCREEN_ON".
 func (w compound) isDottedName(msg string) bool {
 	if w.dots < 2 {
 		return false
 	}
-	for i := w.start; i < w.end; i++ {
-		if !is(msg[i], clsLower|clsJoiner) {
-			return false
+	for i := w.lastLabel; i < w.end; i++ {
+		if is(msg[i], clsLower) {
+			return true
 		}
 	}
-	return true
+	return false
 }
 
 // isFile reports a file name with a well-known extension.
