@@ -113,9 +113,6 @@ func unitLen(t string) int {
 	return 0
 }
 
-// isUnit reports a token that is a unit of size or time, with punctuation.
-func isUnit(t string) bool { return unitLen(t) > 0 }
-
 // maxLexiconWord bounds the words worth looking up.
 const maxLexiconWord = 11
 

@@ -96,10 +96,14 @@ func (b *builder) build(msg string) {
 		t := toks[ti]
 		wasValue := valueNext || t.mayBeCalendarName() && b.isDateWord(ti)
 		switch {
-		case !wasValue && t.literal() && b.lastVar == len(b.out) && isUnit(msg[t.start:t.end]):
-			// "12.3 GB", "<1 sec": the unit belongs to the number.
-			b.out = append(b.out, msg[t.start+unitLen(msg[t.start:t.end]):t.end]...)
 		case !wasValue && t.literal():
+			if b.lastVar == len(b.out) {
+				// "12.3 GB", "<1 sec": the unit belongs to the number.
+				if n := unitLen(msg[t.start:t.end]); n > 0 {
+					b.out = append(b.out, msg[t.start+n:t.end]...)
+					break
+				}
+			}
 			// Copy the token with the single space before it, if that
 			// is what separates it from the previous one.
 			from := t.start
