@@ -36,3 +36,25 @@ func FuzzScrubText(f *testing.F) {
 		}
 	})
 }
+
+// FuzzScrubEvent checks every free-text field against its contract limit
+// and that a second scrub of the event changes nothing.
+func FuzzScrubEvent(f *testing.F) {
+	f.Add("card 4111 1111 1111 1111 declined", "/v1/x?email=a@b.co", "bob@example.com")
+	f.Add(strings.Repeat("é", 600), strings.Repeat("/seg", 100), strings.Repeat("1.2.3.4 ", 40))
+	g := newTestGuard(f)
+	f.Fuzz(func(t *testing.T, msg, route, attr string) {
+		e := event.Event{ErrorMessage: msg, Route: route, Attrs: map[string]string{"reason": attr}}
+		g.ScrubEvent(&e)
+		if len(e.ErrorMessage) > event.MaxErrorMessageLen || len(e.Route) > 2*event.MaxIdentifierLen ||
+			len(e.Attrs["reason"]) > event.MaxAttrValueLen {
+			t.Fatalf("over limit: message %d, route %d, attr %d", len(e.ErrorMessage), len(e.Route), len(e.Attrs["reason"]))
+		}
+		before := e
+		before.Attrs = map[string]string{"reason": e.Attrs["reason"]}
+		if r := g.ScrubEvent(&e); r.Total() != 0 || e.ErrorMessage != before.ErrorMessage ||
+			e.Route != before.Route || e.Attrs["reason"] != before.Attrs["reason"] {
+			t.Fatalf("second scrub changed the event (%d findings)", r.Total())
+		}
+	})
+}

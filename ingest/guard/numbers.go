@@ -206,21 +206,24 @@ func (r *numberRun) classify() (Kind, bool) {
 func (r *numberRun) hasCard() bool {
 	off := 0
 	for a := 0; a < r.n; a, off = a+1, off+int(r.glen[a]) {
-		sum, fours := 0, true // fours: every group so far is 4 digits
+		sum, fours := 0, true // fours: every group of the window is 4 digits
 		for b := a; b < r.n; b++ {
 			gl := int(r.glen[b])
 			sum += gl
 			if sum > 19 {
 				break
 			}
-			shaped := b == a || fours && gl <= 4 ||
-				b == a+2 && r.glen[a] == 4 && r.glen[a+1] == 6 && (gl == 4 || gl == 5)
-			fours = fours && gl == 4
-			if sum < 13 || !shaped || b == 0 && r.glued {
-				continue
+			k := b - a
+			shaped := k == 0 || fours && gl <= 4 ||
+				k == 2 && r.glen[a] == 4 && r.glen[a+1] == 6 && (gl == 4 || gl == 5)
+			if sum >= 13 && shaped && !(b == 0 && r.glued) {
+				if d := r.digits[off : off+sum]; plausibleCard(d) && luhn(d) {
+					return true
+				}
 			}
-			if d := r.digits[off : off+sum]; plausibleCard(d) && luhn(d) {
-				return true
+			fours = fours && gl == 4
+			if k > 0 && !fours && !(k == 1 && r.glen[a] == 4 && gl == 6) {
+				break // no longer window can be shaped
 			}
 		}
 	}
