@@ -34,6 +34,15 @@ func FuzzFingerprint(f *testing.F) {
 		if len(template) > 4*MaxMessageBytes {
 			t.Fatalf("template of %d bytes", len(template))
 		}
+		if strings.Contains(template, "  ") || strings.HasPrefix(template, " ") || strings.HasSuffix(template, " ") {
+			t.Fatalf("template %q has a leading, trailing or double space", template)
+		}
+		// The template depends on the tokens only, not on the spacing.
+		if respaced := respace(msg); len(respaced) <= MaxMessageBytes {
+			if _, t2 := fp.Fingerprint(respaced); t2 != template {
+				t.Fatalf("respaced message %q gives %q, not %q", respaced, t2, template)
+			}
+		}
 		id2, template2 := fp.Fingerprint(msg)
 		if id2 != id || template2 != template {
 			t.Fatalf("not deterministic: %q then %q", template, template2)
@@ -41,4 +50,16 @@ func FuzzFingerprint(f *testing.F) {
 		// Re-fingerprinting a template must not panic either.
 		fp.Fingerprint(template)
 	})
+}
+
+// respace joins the tokens of msg with tabs and doubled spaces.
+func respace(msg string) string {
+	toks, _ := splitTokens(nil, msg)
+	var sb strings.Builder
+	sb.WriteString("\t ")
+	for _, t := range toks {
+		sb.WriteString(msg[t.start:t.end])
+		sb.WriteString(" \t\r ")
+	}
+	return sb.String()
 }
