@@ -20,6 +20,7 @@ func TestTemplate(t *testing.T) {
 		{"unit joins its number", "took 12 ms; 3.5 GB (1 KB)", "took <*>; <*> (<*>)"},
 		{"bound joins its number", "lifetime <1 sec", "lifetime <*>"},
 		{"unit word alone kept", "size in MB", "size in MB"},
+		{"clock with meridiem", "at 10:30 PM, retry", "at <*>, retry"},
 		{"negative and float", "delta -3 ratio 0.25", "delta <*> ratio <*>"},
 		{"number with unit", "timeout of 10000ms exceeded", "timeout of <*> exceeded"},
 		{"hex", "at 0x0b85eee0, mask 0x05", "at <*>, mask <*>"},

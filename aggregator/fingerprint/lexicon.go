@@ -92,8 +92,9 @@ func isCalendarName(t string) bool {
 	return name != "" && (len(t) == 3 || equalFold(t, name) || equalFold(t, "sept"))
 }
 
-// unitLen returns the length of the unit of size or time that starts token
-// t, when only punctuation follows it ("KB", "ms)", "sec,"), else 0.
+// unitLen returns the length of the unit of size or time (or AM/PM) that
+// starts token t, when only punctuation follows it ("KB", "ms)", "sec,"),
+// else 0.
 func unitLen(t string) int {
 	n := 0
 	for n < len(t) && (is(t[n], clsLower|clsUpper|clsHigh)) {
@@ -107,7 +108,7 @@ func unitLen(t string) int {
 	switch t[:n] {
 	case "B", "KB", "kB", "MB", "GB", "TB", "PB", "KiB", "MiB", "GiB", "TiB",
 		"ns", "us", "\u00b5s", "ms", "s", "sec", "secs", "seconds", "min", "mins", "minutes",
-		"h", "hr", "hrs", "hours":
+		"h", "hr", "hrs", "hours", "AM", "PM", "am", "pm":
 		return n
 	}
 	return 0
