@@ -12,6 +12,13 @@ const (
 	cNumber        // digits and what joins digit groups: space - . ( ) +
 	cSpace         // space, tab, newline
 	cSlash         // /, which separates path segments inside a run
+	// Bytes that other detectors start from. scanTokens ORs every byte's
+	// class, so a detector runs only when its byte occurs.
+	cAt      // @
+	cPercent // %, for url-encoded @ (%40)
+	cEq      // =
+	cColon   // :
+	cB       // b or B, for Bearer and Basic
 )
 
 var classTab = func() (t [256]uint16) {
@@ -33,6 +40,12 @@ var classTab = func() (t [256]uint16) {
 		t[c] |= cNonHex
 	}
 	t['/'] |= cSlash
+	t['@'] |= cAt
+	t['%'] |= cPercent
+	t['='] |= cEq
+	t[':'] |= cColon
+	t['b'] |= cB
+	t['B'] |= cB
 	for _, c := range " -.()+" {
 		t[c] |= cNumber
 	}

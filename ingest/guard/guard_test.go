@@ -162,7 +162,7 @@ func TestScrubTextReplaces(t *testing.T) {
 		{"fetch https://hooks.example.net/u/bob@example.com failed", "fetch https://hooks.example.net/u/<email:*> failed"},
 		// IBAN
 		{"IBAN DE89 3704 0044 0532 0130 00 rejected", "IBAN <iban> rejected"},
-		{"iban=GB82WEST12345698765432&x=1", "iban=<pii>&x=1"},
+		{"iban=GB82WEST12345698765432&x=1", "iban=<iban>&x=1"},
 		{"to GB82WEST12345698765432 failed", "to <iban> failed"},
 		{"to NO9386011117947.", "to <iban>."},
 		// personal-data keys

@@ -55,13 +55,22 @@ func (g *Guard) scrub(s string, limit int, r *Report) string {
 // pass runs the detectors the prefilter allows and replaces what they find.
 func (g *Guard) pass(s string, r *Report) (string, bool) {
 	var buf [8]span
-	sp := buf[:0]
-	sp = g.findEmails(s, "@", sp)
-	sp = g.findEmails(s, "%40", sp)
-	sp = findKeyValues(s, sp)
-	sp = g.findColons(s, sp)
-	sp = findAuthSchemes(s, sp)
-	sp = g.scanTokens(s, sp)
+	sp, seen := g.scanTokens(s, buf[:0])
+	if seen&cAt != 0 {
+		sp = g.findEmails(s, "@", sp)
+	}
+	if seen&cPercent != 0 {
+		sp = g.findEmails(s, "%40", sp)
+	}
+	if seen&cEq != 0 {
+		sp = findKeyValues(s, sp)
+	}
+	if seen&cColon != 0 {
+		sp = g.findColons(s, sp)
+	}
+	if seen&cB != 0 {
+		sp = findAuthSchemes(s, sp)
+	}
 	if len(sp) == 0 {
 		return s, false
 	}

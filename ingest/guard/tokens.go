@@ -5,11 +5,13 @@ import "strings"
 // scanTokens is the one pass over every byte. It finds the runs of the
 // base64 alphabet (candidate keys, tokens, JWTs, IBANs and secrets) and the
 // starts of numbers (IP addresses, card and phone numbers). Everything else
-// is found by vectorised searches for a rare byte (@, =, :, b) elsewhere.
-func (g *Guard) scanTokens(s string, sp []span) []span {
+// is found by vectorised searches for a rare byte (@, =, :, b) elsewhere;
+// seen, the OR of the classes of all bytes, says which are worth running.
+func (g *Guard) scanTokens(s string, sp []span) (_ []span, seen uint16) {
 	numEnd := 0 // bytes before numEnd were read as part of a number already
 	for i := 0; i < len(s); {
-		if classTab[s[i]]&cRun == 0 {
+		if c := classTab[s[i]]; c&cRun == 0 {
+			seen |= c
 			if s[i] == '(' && i >= numEnd && i+1 < len(s) && isDigit(s[i+1]) && (i == 0 || !isWordByte(s[i-1])) {
 				sp, numEnd = g.numberAt(s, i, sp)
 			}
@@ -25,8 +27,10 @@ func (g *Guard) scanTokens(s string, sp []span) []span {
 			}
 			class |= c
 		}
+		seen |= class
 		b := i
 		if b < len(s) && s[b] == '=' { // base64 padding, unless it is key=value
+			seen |= cEq
 			for i < len(s) && s[i] == '=' {
 				i++
 			}
@@ -45,7 +49,7 @@ func (g *Guard) scanTokens(s string, sp []span) []span {
 			sp = g.endRun(s, a, b, class, sp)
 		}
 	}
-	return sp
+	return sp, seen
 }
 
 // numbersInRun reads the numbers that start inside the run s[a:b]: at its
