@@ -115,11 +115,25 @@ func TestAlertmanagerOneGroupPerIncident(t *testing.T) {
 	h.sync(t, escalated...)
 	expectGroups(t, am, want)
 
+	// The notifier restarts. The new one reads what Alertmanager holds, so
+	// the same evaluation posts nothing and counts no transition.
+	reg2 := prometheus.NewRegistry()
+	n2, err := New(n.cfg, slog.New(slog.DiscardHandler), reg2, WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2 := &harness{n: n2, reg: reg2}
+	h2.sync(t, escalated...)
+	if posts := h2.metric(t, "opswarehouse_alert_posts_total", "result=ok"); posts != 0 {
+		t.Fatalf("restarted notifier re-posted what Alertmanager holds (%v posts)", posts)
+	}
+	expectGroups(t, am, want)
+
 	// The first incident ends; the others go on.
 	ended := evaluate(5)
 	ended[0] = resolvedAtTime(ended[0], time.Now())
 	delete(want, ended[0].Key)
-	h.sync(t, ended...)
+	h2.sync(t, ended...)
 	expectGroups(t, am, want)
 	if active := amAlerts(t, am, LabelFindingKey+`="`+ended[0].Key+`"`); len(active) != 0 {
 		t.Fatalf("resolved incident still active: %+v", active)
@@ -131,33 +145,51 @@ func TestAlertmanagerOneGroupPerIncident(t *testing.T) {
 		final[i] = resolvedAtTime(final[i], time.Now())
 	}
 	clear(want)
-	h.sync(t, final...)
+	h2.sync(t, final...)
 	expectGroups(t, am, want)
 	if active := amAlerts(t, am); len(active) != 0 {
 		t.Fatalf("active alerts after every incident ended: %+v", active)
 	}
 
-	for name, wantN := range map[string]float64{
-		"transition=opened": 3, "transition=escalated": 2, "transition=resolved": 3,
+	// Before the restart: 3 opened, 3×3 resends, then 3 at the escalation
+	// (two escalated, one resend due), and 2 superseded severities resolved.
+	// After it: 3 ends, and nothing else.
+	for _, c := range []struct {
+		h      *harness
+		metric string
+		labels []string
+		want   float64
+	}{
+		{h, "opswarehouse_findings_total", []string{"transition=opened"}, 3},
+		{h, "opswarehouse_findings_total", []string{"transition=escalated"}, 2},
+		{h, "opswarehouse_alert_alerts_total", []string{"status=firing"}, 15},
+		{h, "opswarehouse_alert_alerts_total", []string{"status=resolved"}, 2},
+		{h2, "opswarehouse_findings_total", []string{"transition=opened"}, 0},
+		{h2, "opswarehouse_findings_total", []string{"transition=resolved"}, 3},
+		{h2, "opswarehouse_alert_alerts_total", []string{"status=firing"}, 0},
+		{h2, "opswarehouse_alert_alerts_total", []string{"status=resolved"}, 3},
 	} {
 		var got float64
-		for _, kind := range []string{"retry_storm", "failure_pattern.localized"} {
-			got += h.metric(t, "opswarehouse_findings_total", "kind="+kind, name)
+		if c.metric == "opswarehouse_findings_total" {
+			for _, kind := range []string{"retry_storm", "failure_pattern.localized"} {
+				got += c.h.metric(t, c.metric, append([]string{"kind=" + kind}, c.labels...)...)
+			}
+		} else {
+			got = c.h.metric(t, c.metric, c.labels...)
 		}
-		if got != wantN {
-			t.Errorf("opswarehouse_findings_total{%s} = %v, want %v", name, got, wantN)
+		if got != c.want {
+			t.Errorf("%s{%s} (notifier %s) = %v, want %v", c.metric, c.labels[0], whichOf(c.h, h), got, c.want)
 		}
-	}
-	// 3 opened, 3×3 resends, then 3 at the escalation (two escalated, one
-	// resend due); resolved: 2 superseded severities and 3 ends.
-	if got := h.metric(t, "opswarehouse_alert_alerts_total", "status=firing"); got != 15 {
-		t.Errorf("firing alerts posted = %v, want 15", got)
-	}
-	if got := h.metric(t, "opswarehouse_alert_alerts_total", "status=resolved"); got != 5 {
-		t.Errorf("resolved alerts posted = %v, want 5", got)
 	}
 
 	hook.expectOneGroupPerIncident(t, incidents)
+}
+
+func whichOf(got, first *harness) string {
+	if got == first {
+		return "before the restart"
+	}
+	return "after the restart"
 }
 
 // The shared Alertmanager (scripts/services.sh) answers its status and
