@@ -9,7 +9,7 @@ FUZZTIME ?= 10s
 # Integration tests fail, never skip, when `make test` runs them.
 export OPSW_REQUIRE_SERVICES := 1
 
-.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint bench-emitter demo lint fmt clean eval-fingerprint
+.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint bench-guard bench-emitter demo lint fmt clean eval-fingerprint
 
 all: build
 
@@ -55,6 +55,10 @@ bench-emitter: services
 
 bench-sim:
 	$(GO) test -run '^$$' -bench . -benchmem ./ingest/sim/
+
+## bench-guard: client-data guard on clean, dirty and adversarial text, with an event-decode yardstick
+bench-guard:
+	$(GO) test -run '^$$' -bench . -benchmem ./ingest/guard/
 
 bench-fingerprint:
 	$(GO) test -run '^$$' -bench . -benchmem ./aggregator/fingerprint/
