@@ -22,8 +22,9 @@ func (g *Guard) findEmails(s, at string, sp []span) []span {
 			return sp
 		}
 		i += off
+		lo := off // a local part holds no @: it starts after the previous one
 		off = i + len(at)
-		start, end, domain, ok := emailAround(s, i, len(at))
+		start, end, domain, ok := emailAround(s, lo, i, len(at))
 		if !ok || inURLUserinfo(s, i) {
 			continue
 		}
@@ -39,10 +40,11 @@ const (
 	maxDomainLen = 255
 )
 
-// emailAround checks for an address whose separator occupies s[at:at+n].
-func emailAround(s string, at, n int) (start, end int, domain string, ok bool) {
+// emailAround checks for an address whose separator occupies s[at:at+n]
+// and whose local part starts at lo or later.
+func emailAround(s string, lo, at, n int) (start, end int, domain string, ok bool) {
 	start = at
-	for start > 0 && at-start < maxLocalLen && isLocalByte(s[start-1]) {
+	for start > lo && at-start < maxLocalLen && isLocalByte(s[start-1]) {
 		start--
 	}
 	for start < at && s[start] == '.' {

@@ -116,20 +116,8 @@ func (g *Guard) numberAt(s string, i int, sp []span) ([]span, int) {
 	// Most numbers in operational text are short (30s, 503, :5432, 12.5ms).
 	// Nothing is looked for with fewer than 4 digits, nor with fewer than 9
 	// unless it could be a dotted quad.
-	// The scan stops as soon as the answer is known, so that a long run of
-	// short numbers ("1 1 1 …") is read in linear time.
-	end, digits, dots := i, 0, 0
-	for end < len(s) && classTab[s[end]]&cNumber != 0 && digits < 9 && (digits < 4 || dots < 3) {
-		switch s[end] {
-		case '.':
-			dots++
-		case ' ', '-', '(', ')', '+':
-		default:
-			digits++
-		}
-		end++
-	}
-	if digits < 4 || digits < 9 && dots < 3 {
+	end, ok := prescanNumber(s, i)
+	if !ok {
 		return sp, end
 	}
 	if isDigit(s[i]) {
@@ -147,6 +135,40 @@ func (g *Guard) numberAt(s string, i int, sp []span) ([]span, int) {
 		}
 	}
 	return g.numberRunAt(s, i, sp)
+}
+
+// prescanNumber follows the grammar of a number run (digit groups joined
+// by single separators, + only first, parentheses around a group) just far
+// enough to know whether it could hold an address, card or phone number.
+// It stops as soon as the answer is known, so that a long series of short
+// numbers ("1 1 1 …", "+1 +1 …") is read in linear time. When the answer is
+// no, nothing before end can start a finding.
+func prescanNumber(s string, i int) (end int, ok bool) {
+	end, digits, dots := i, 0, 0
+	if s[end] == '+' {
+		end++
+	}
+	prev := byte('+') // the class of the byte before: digit '0', separator ' ', or '+'
+	for end < len(s) && digits < 9 && (digits < 4 || dots < 3) {
+		c := s[end]
+		switch {
+		case isDigit(c):
+			digits++
+			prev = '0'
+		case c == ')' && prev == '0':
+		case c == '(' && prev != '0':
+			prev = '('
+		case (c == ' ' || c == '-' || c == '.') && (prev == '0' || s[end-1] == ')'):
+			if c == '.' {
+				dots++
+			}
+			prev = ' '
+		default:
+			return end, !(digits < 4 || digits < 9 && dots < 3)
+		}
+		end++
+	}
+	return end, !(digits < 4 || digits < 9 && dots < 3)
 }
 
 // numberRunAt reads digit groups at i as a card or phone number. Apart

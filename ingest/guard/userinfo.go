@@ -29,10 +29,13 @@ func urlPasswordAt(s string, start int) (span, bool) {
 	return span{}, false
 }
 
+// maxUserinfo bounds the look back from an '@' for a URL's "://".
+const maxUserinfo = 256
+
 // inURLUserinfo reports whether the '@' at i ends a URL's userinfo, which
 // is not an e-mail address.
 func inURLUserinfo(s string, i int) bool {
-	for k := i - 1; k >= 2; k-- {
+	for k := i - 1; k >= 2 && i-k <= maxUserinfo; k-- {
 		switch c := s[k]; {
 		case c == '/' && s[k-1] == '/' && s[k-2] == ':':
 			return true
