@@ -225,6 +225,9 @@ clickhouse_config() {
 		  <mlock_executable>false</mlock_executable>
 		  <max_session_timeout>3600</max_session_timeout>
 		  <default_session_timeout>60</default_session_timeout>
+		  <!-- The Kafka table engine (the ingest benchmark's peer) reads a
+		       topic from its start when its group has no committed offset. -->
+		  <kafka><auto_offset_reset>earliest</auto_offset_reset></kafka>
 		</yandex>
 	EOF
 	cat >"$CH_DIR/users.xml" <<-EOF

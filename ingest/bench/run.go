@@ -19,8 +19,9 @@ import (
 // Result is one benchmark run's numbers.
 type Result struct {
 	Events          int
-	E2EEPS          float64 // ingester, Kafka → ClickHouse
-	E2EWallSeconds  float64 // including the group join
+	E2EEPS          float64 // ingester, Kafka → ClickHouse: events / (start → last row visible)
+	E2ESteadyEPS    float64 // events / (first row visible → last row visible)
+	E2EWallSeconds  float64 // start → last row visible, including the group join
 	CeilingEPS      float64 // native inserts of pre-built batches
 	KafkaEngineEPS  float64 // ClickHouse Kafka table engine + materialized view
 	P99LatencyS     float64
