@@ -11,8 +11,6 @@ package guard
 
 import (
 	"fmt"
-	"net/url"
-	"unicode/utf8"
 
 	"github.com/opswarehouse/opswarehouse/ingest/event"
 )
@@ -65,9 +63,10 @@ func (g *Guard) ScrubEvent(e *event.Event) Report {
 // percent-decoded first, so an escaped separator ("Bearer%20sk_live_…")
 // cannot hide a value from the matchers.
 func (g *Guard) scrubRoute(route string, r *Report) string {
-	if decoded, err := url.PathUnescape(route); err == nil && utf8.ValidString(decoded) {
-		route = decoded
+	if len(route) > maxRouteLen+cutSlack {
+		route = cutInput(route, maxRouteLen+cutSlack)
 	}
+	route = unescapePath(route)
 	for i := 0; i < len(route); i++ {
 		if route[i] == '?' || route[i] == '#' {
 			route = route[:i]

@@ -267,3 +267,26 @@ func TestIdempotentOnRealisticText(t *testing.T) {
 		}
 	}
 }
+
+func TestRouteDecodingIsIdempotent(t *testing.T) {
+	g := newTestGuard(t)
+	tests := []struct{ route, want string }{
+		{"/v1/users/jane%2540example.org/x", "/v1/users/<email:*>/x"},   // encoded twice
+		{"/v1/users/jane%40example.org/%zz", "/v1/users/<email:*>/%zz"}, // a stray escape shelters nothing
+		{"/v1/x%2541", "/v1/xA"},
+		{"/v1/%ff/x", "/v1/\uFFFD/x"},
+		{"/v1/a%3Fq=secret", "/v1/a"}, // an encoded ? still ends the path
+	}
+	for _, tt := range tests {
+		e := event.Event{Route: tt.route}
+		g.ScrubEvent(&e)
+		if got := masked(e.Route); got != tt.want {
+			t.Errorf("%q: got %q, want %q", tt.route, got, tt.want)
+		}
+		once := e.Route
+		g.ScrubEvent(&e)
+		if e.Route != once {
+			t.Errorf("%q: second scrub %q -> %q", tt.route, once, e.Route)
+		}
+	}
+}
