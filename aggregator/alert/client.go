@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 
 	json "github.com/goccy/go-json"
 )
@@ -52,7 +53,8 @@ func (c *client) postAlerts(ctx context.Context, alerts []postableAlert) error {
 		return fmt.Errorf("encoding %d alerts: %w", len(alerts), err)
 	}
 	endpoint := strings.TrimRight(c.cfg.URL, "/") + "/api/v2/alerts"
-	backoff := c.cfg.RetryBackoffMin
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval, bo.MaxInterval = c.cfg.RetryBackoffMin, c.cfg.RetryBackoffMax
 	for attempt := 1; ; attempt++ {
 		err := c.postOnce(ctx, endpoint, body)
 		var rejected *rejectedError
@@ -68,10 +70,9 @@ func (c *client) postAlerts(ctx context.Context, alerts []postableAlert) error {
 		if attempt >= c.cfg.MaxAttempts {
 			return fmt.Errorf("posting %d alerts to %s: giving up after %d attempts: %w", len(alerts), endpoint, attempt, err)
 		}
-		if !sleep(ctx, backoff/2+rand.N(backoff/2+1)) {
+		if !sleep(ctx, bo.NextBackOff()) {
 			return fmt.Errorf("posting %d alerts to %s: %w (after: %w)", len(alerts), endpoint, ctx.Err(), err)
 		}
-		backoff = min(2*backoff, c.cfg.RetryBackoffMax)
 	}
 }
 

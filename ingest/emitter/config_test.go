@@ -65,12 +65,3 @@ func TestConfigSources(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
-func TestBackoffBounded(t *testing.T) {
-	for attempt := 1; attempt < 100; attempt++ {
-		d := backoff(attempt, 10*time.Millisecond, time.Second)
-		if d < 8*time.Millisecond || d > 1200*time.Millisecond {
-			t.Fatalf("backoff(%d) = %v", attempt, d)
-		}
-	}
-}

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/rand/v2"
 	"net"
 	"os"
 	"sync"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -87,6 +88,8 @@ func (e *Emitter) fill(batch []kafka.Message) []kafka.Message {
 // any message was taken (no metadata for the topic: broker unreachable,
 // unknown topic), so the whole batch is retried with backoff, then failed.
 func (e *Emitter) handOff(batch []kafka.Message) {
+	bo := backoff.NewExponentialBackOff()
+	bo.InitialInterval, bo.MaxInterval = e.cfg.RetryBackoffMin, e.cfg.RetryBackoffMax
 	for attempt := 1; ; attempt++ {
 		ctx, cancel := context.WithTimeout(e.abortCtx, e.cfg.WriteTimeout)
 		err := e.writer.WriteMessages(ctx, batch...)
@@ -101,7 +104,7 @@ func (e *Emitter) handOff(batch []kafka.Message) {
 			e.fail(batch, failureReason(err), err)
 			return
 		}
-		if !e.sleep(backoff(attempt, e.cfg.RetryBackoffMin, e.cfg.RetryBackoffMax)) {
+		if !e.sleep(bo.NextBackOff()) {
 			e.fail(batch, DropCloseAborted, err)
 			return
 		}
@@ -166,17 +169,6 @@ func failureReason(err error) string {
 		return DropTimeout
 	}
 	return DropUnreachable
-}
-
-// backoff doubles from lo per attempt up to hi, with ±20% jitter so that
-// many emitters do not retry in lockstep after a broker restart.
-func backoff(attempt int, lo, hi time.Duration) time.Duration {
-	d := lo
-	for i := 1; i < attempt && d < hi; i++ {
-		d *= 2
-	}
-	d = min(d, hi)
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
 }
 
 func msgSize(m kafka.Message) int { return len(m.Key) + len(m.Value) + 64 }

@@ -2,24 +2,26 @@ package ingester
 
 import (
 	"context"
-	"math/rand/v2"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 )
 
-// backoff is capped exponential backoff with full jitter.
-type backoff struct {
-	min, max, cur time.Duration
+// retryBackoff waits between retries: exponential with jitter (from
+// cenkalti/backoff), interruptible by ctx.
+type retryBackoff struct{ b *backoff.ExponentialBackOff }
+
+func newBackoff(min, max time.Duration) *retryBackoff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval = min, max
+	return &retryBackoff{b: b}
 }
 
-func newBackoff(min, max time.Duration) *backoff { return &backoff{min: min, max: max, cur: min} }
+func (r *retryBackoff) reset() { r.b.Reset() }
 
-func (b *backoff) reset() { b.cur = b.min }
-
-// wait sleeps for the next backoff; it returns false if ctx ended first.
-func (b *backoff) wait(ctx context.Context) bool {
-	d := b.min + time.Duration(rand.Int64N(int64(b.cur)))
-	b.cur = min(b.cur*2, b.max)
-	t := time.NewTimer(d)
+// wait sleeps for the next interval; it returns false if ctx ended first.
+func (r *retryBackoff) wait(ctx context.Context) bool {
+	t := time.NewTimer(r.b.NextBackOff())
 	defer t.Stop()
 	select {
 	case <-ctx.Done():
