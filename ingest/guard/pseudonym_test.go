@@ -74,3 +74,25 @@ func TestConfig(t *testing.T) {
 		t.Fatalf("flag not bound: %+v", cfg)
 	}
 }
+
+// The guard is shared by every goroutine of an emitter or ingester; run
+// with -race.
+func TestConcurrentUse(t *testing.T) {
+	g := newTestGuard(t)
+	want := g.ScrubText("from 203.0.113.7 to bob@example.com")
+	done := make(chan string)
+	for range 8 {
+		go func() {
+			var last string
+			for range 200 {
+				last = g.ScrubText("from 203.0.113.7 to bob@example.com")
+			}
+			done <- last
+		}()
+	}
+	for range 8 {
+		if got := <-done; got != want {
+			t.Errorf("concurrent scrub %q, want %q", got, want)
+		}
+	}
+}
