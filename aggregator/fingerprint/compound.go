@@ -6,6 +6,7 @@ type compound struct {
 	lastLabel  int // start of the part after the last '.'
 	dots       int
 	digit      bool // any decimal digit: the whole compound is a variable
+	mixedCase  bool // both upper- and lower-case letters
 	underscore bool
 }
 
@@ -44,7 +45,16 @@ func scanCompound(msg string, i, end int) compound {
 	}
 	w.end = j
 	w.digit = seen&clsDigit != 0
+	w.mixedCase = seen&clsUpper != 0 && seen&clsLower != 0
 	return w
+}
+
+// minRandomRun is the shortest letter run that may be called a random id.
+const minRandomRun = 10
+
+// hasRandomRun reports a base-62 id without digits ("req_aODhJcNpEpqFnt").
+func (w compound) hasRandomRun(msg string) bool {
+	return w.mixedCase && w.end-w.start >= minRandomRun && hasRandomLetters(msg[w.start:w.end])
 }
 
 // isHost reports a DNS name: dotted labels, the last one a lower-case

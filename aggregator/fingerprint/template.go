@@ -14,8 +14,15 @@ type span struct {
 }
 
 // literal reports a token that no rule can touch: no digit, dot, '=',
-// slash or quote. Most words of most messages are such tokens.
-func (s span) literal() bool { return s.cls&(clsDigit|clsSpecial) == 0 }
+// slash or quote, and no random-looking letters. Most words of most
+// messages are such tokens.
+func (s span) literal(msg string) bool {
+	if s.cls&(clsDigit|clsSpecial) != 0 {
+		return false
+	}
+	long := s.end-s.start >= minRandomRun && s.cls&clsUpper != 0 && s.cls&clsLower != 0
+	return !long || !hasRandomLetters(msg[s.start:s.end])
+}
 
 // numeric reports a number-like token ("42", "-1", "10.0.0.1:80",
 // "2017-12-23", "1,5"): digits and glue only, a digit at both ends (after
@@ -96,7 +103,7 @@ func (b *builder) build(msg string) {
 		t := toks[ti]
 		wasValue := valueNext || t.mayBeCalendarName() && b.isDateWord(ti)
 		switch {
-		case !wasValue && t.literal():
+		case !wasValue && t.literal(msg):
 			if b.lastVar == len(b.out) {
 				// "12.3 GB", "<1 sec": the unit belongs to the number.
 				if n := unitLen(msg[t.start:t.end]); n > 0 {
@@ -290,14 +297,15 @@ func (b *builder) word(i, end int) int {
 	}
 	if w.digit {
 		// "tryToReloadTodayBasicSteps1514044800223", "worker12": keep a
-		// word-like prefix; short ones ("dn228", "ssh2") are ids.
-		if p := letterPrefix(msg[i:j]); p >= 4 {
+		// word-like prefix; short ones ("dn228", "ssh2") and random ones
+		// ("fefe7216") are part of the id.
+		if p := letterPrefix(msg[i:j]); p >= 4 && wordLikePrefix(msg[i:i+p]) {
 			b.out = append(b.out, msg[i:i+p]...)
 		}
 		b.emitVar()
 		return j
 	}
-	if w.isHost(msg) || w.isFile(msg) || w.isDottedName(msg) {
+	if w.isHost(msg) || w.isFile(msg) || w.isDottedName(msg) || w.hasRandomRun(msg) {
 		b.emitVar()
 		return j
 	}
