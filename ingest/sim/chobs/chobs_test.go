@@ -95,11 +95,11 @@ func TestSignaturesOnClickHouse(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := sim.DefaultConfig()
-	cfg.Mode, cfg.Start, cfg.Duration = sim.ModeBackfill, recentMorning(), 2*time.Hour+5*time.Minute
-	cfg.Tenants, cfg.Cells, cfg.Rate, cfg.Seed, cfg.Workers = 150, 4, 150, 7, 1
+	cfg.Mode, cfg.Start, cfg.Duration = sim.ModeBackfill, recentMorning(), 105*time.Minute
+	cfg.Tenants, cfg.Cells, cfg.Rate, cfg.Seed, cfg.Workers = 150, 4, 100, 7, 1
 	cfg.Scenarios = []string{
-		"noisy_neighbour@+60m/30m:factor=4", "stuck_jobs@+60m/60m",
-		"slow_tenant_endpoint@+60m/40m:mode=failing", "error_creep@+60m/60m:ratio=0.6",
+		"noisy_neighbour@+50m/30m:factor=4", "stuck_jobs@+50m/50m",
+		"slow_tenant_endpoint@+50m/40m:mode=failing", "error_creep@+50m/50m:ratio=0.6",
 	}
 	s, err := sim.New(cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {

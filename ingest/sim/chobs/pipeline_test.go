@@ -55,9 +55,9 @@ func TestSignaturesThroughThePipeline(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg := sim.DefaultConfig()
-	cfg.Mode, cfg.Start, cfg.Duration = sim.ModeBackfill, recentMorning(), 2*time.Hour+5*time.Minute
+	cfg.Mode, cfg.Start, cfg.Duration = sim.ModeBackfill, recentMorning(), 45*time.Minute
 	cfg.Tenants, cfg.Cells, cfg.Rate, cfg.Seed = 150, 4, 150, 11
-	cfg.Scenarios = []string{"bad_deploy@+60m/20m", "retry_storm@+60m/20m", "request_flood@+60m/30m"}
+	cfg.Scenarios = []string{"bad_deploy@+20m/20m", "retry_storm@+20m/20m", "request_flood@+20m/20m"}
 	s, err := sim.New(cfg, logger, nil)
 	if err != nil {
 		t.Fatal(err)
