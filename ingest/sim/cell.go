@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/opswarehouse/opswarehouse/ingest/event"
@@ -235,7 +236,7 @@ func (c *cellGen) request(ts int64, t *Tenant, ri int, attrs map[string]string, 
 	ev.Attrs = attrs
 	lat := c.r.LogNormal(rt.medianMs*c.durMul, rt.sigma)
 	ev.Status = 200
-	if rt.name[0] == 'P' {
+	if strings.HasPrefix(rt.name, "POST ") {
 		ev.Status = 201
 	}
 	tmpl := -1
