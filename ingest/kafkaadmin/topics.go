@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -36,5 +37,32 @@ func CreateTopics(ctx context.Context, broker string, topics map[string]int) err
 	if err := cc.CreateTopics(configs...); err != nil && !errors.Is(err, kafka.TopicAlreadyExists) {
 		return fmt.Errorf("creating topics: %w", err)
 	}
+	for name, parts := range topics {
+		if err := waitForLeaders(ctx, conn, name, parts); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// waitForLeaders returns once every partition of topic has a leader: a
+// producer that writes before then is told the topic does not exist.
+func waitForLeaders(ctx context.Context, conn *kafka.Conn, topic string, partitions int) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		parts, err := conn.ReadPartitions(topic)
+		ready := 0
+		for _, p := range parts {
+			if p.Leader.Host != "" {
+				ready++
+			}
+		}
+		if err == nil && ready >= partitions {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("waiting for leaders of %s (%d of %d ready): %v", topic, ready, partitions, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"time"
+	"unsafe"
 
 	"github.com/opswarehouse/opswarehouse/ingest/event"
 )
@@ -31,99 +32,119 @@ job_id, job_type, state, attempt, duration_ms, queue_ms, integration, queue, rou
 is_error, error_class, error_message, fingerprint, template, cpu_ms, db_ms, bytes,
 attr_keys, attr_values, ingested_at, src_topic, src_partition, src_offset, batch_end`
 
-// Batch holds rows column-major as they arrive, so a batch costs the
-// column values and no per-row struct; reuse it across batches with Reset.
+// Batch holds rows column-major as they arrive. Its string columns keep
+// their bytes in one buffer per column and its times as unix seconds, so a
+// batch of tens of thousands of rows is a handful of pointer-free arrays
+// the garbage collector does not have to scan. Reuse it with Reset.
 type Batch struct {
-	eventID                                     []string
-	ts                                          []time.Time
-	tsMs                                        []uint16
-	tenant, service, cell, shard, host, version []string
-	kind, jobID, jobType, state                 []string
-	attempt                                     []uint16
-	durationMs, queueMs                         []float32
-	integration, queue, route                   []string
-	status                                      []uint16
-	isError                                     []uint8
-	errorClass, errorMessage                    []string
-	fingerprint                                 []uint64
-	template                                    []string
-	cpuMs, dbMs                                 []float32
-	bytes                                       []uint64
-	attrKeys, attrValues                        [][]string
-	ingestedAt                                  []time.Time
-	srcTopic                                    []string
-	srcPartition                                []uint16
-	srcOffset, batchEnd                         []uint64
+	eventID, tenant, service, cell, shard, host, version, kind strCol
+	jobID, jobType, state, integration, queue, route           strCol
+	errorClass, errorMessage, template, srcTopic               strCol
+	ts, ingestedAt                                             []int64
+	tsMs, attempt, status, srcPartition                        []uint16
+	durationMs, queueMs, cpuMs, dbMs                           []float32
+	isError                                                    []uint8
+	fingerprint, bytes, srcOffset, batchEnd                    []uint64
+	attrKeys, attrValues                                       [][]string
+}
+
+// strCol is a String column: the values' bytes back to back and where each
+// value ends.
+type strCol struct {
+	buf  []byte
+	ends []uint32
+}
+
+func (c *strCol) add(s string) {
+	c.buf = append(c.buf, s...)
+	c.ends = append(c.ends, uint32(len(c.buf)))
+}
+
+func (c *strCol) reset() { c.buf, c.ends = c.buf[:0], c.ends[:0] }
+
+// views returns the values as strings that share the column's buffer; they
+// are valid until the next add or reset, which is all an insert needs (the
+// driver copies them into its own buffer).
+func (c *strCol) views() []string {
+	out := make([]string, len(c.ends))
+	var start uint32
+	for i, end := range c.ends {
+		if end > start {
+			out[i] = unsafe.String(&c.buf[start], int(end-start))
+		}
+		start = end
+	}
+	return out
+}
+
+func (c *Batch) strCols() []*strCol {
+	return []*strCol{&c.eventID, &c.tenant, &c.service, &c.cell, &c.shard, &c.host, &c.version, &c.kind,
+		&c.jobID, &c.jobType, &c.state, &c.integration, &c.queue, &c.route,
+		&c.errorClass, &c.errorMessage, &c.template, &c.srcTopic}
 }
 
 // NewBatch returns a batch with room for capacity rows.
 func NewBatch(capacity int) *Batch {
 	b := &Batch{}
 	b.grow(capacity)
-	b.Reset()
 	return b
 }
 
 // Len is the number of rows in the batch.
-func (c *Batch) Len() int { return len(c.eventID) }
+func (c *Batch) Len() int { return len(c.ts) }
 
-// Reset empties the batch, keeping its memory, and drops references to the
-// previous rows' strings.
+// Reset empties the batch, keeping its memory.
 func (c *Batch) Reset() {
-	clear(c.eventID)
-	clear(c.errorMessage)
-	clear(c.template)
-	*c = Batch{
-		eventID: c.eventID[:0], ts: c.ts[:0], tsMs: c.tsMs[:0], tenant: c.tenant[:0],
-		service: c.service[:0], cell: c.cell[:0], shard: c.shard[:0], host: c.host[:0],
-		version: c.version[:0], kind: c.kind[:0], jobID: c.jobID[:0], jobType: c.jobType[:0],
-		state: c.state[:0], attempt: c.attempt[:0], durationMs: c.durationMs[:0], queueMs: c.queueMs[:0],
-		integration: c.integration[:0], queue: c.queue[:0], route: c.route[:0], status: c.status[:0],
-		isError: c.isError[:0], errorClass: c.errorClass[:0], errorMessage: c.errorMessage[:0],
-		fingerprint: c.fingerprint[:0], template: c.template[:0], cpuMs: c.cpuMs[:0], dbMs: c.dbMs[:0],
-		bytes: c.bytes[:0], attrKeys: c.attrKeys[:0], attrValues: c.attrValues[:0],
-		ingestedAt: c.ingestedAt[:0], srcTopic: c.srcTopic[:0], srcPartition: c.srcPartition[:0],
-		srcOffset: c.srcOffset[:0], batchEnd: c.batchEnd[:0],
+	for _, s := range c.strCols() {
+		s.reset()
 	}
+	clear(c.attrKeys)
+	clear(c.attrValues)
+	c.ts, c.ingestedAt = c.ts[:0], c.ingestedAt[:0]
+	c.tsMs, c.attempt, c.status, c.srcPartition = c.tsMs[:0], c.attempt[:0], c.status[:0], c.srcPartition[:0]
+	c.durationMs, c.queueMs, c.cpuMs, c.dbMs = c.durationMs[:0], c.queueMs[:0], c.cpuMs[:0], c.dbMs[:0]
+	c.isError = c.isError[:0]
+	c.fingerprint, c.bytes, c.srcOffset, c.batchEnd = c.fingerprint[:0], c.bytes[:0], c.srcOffset[:0], c.batchEnd[:0]
+	c.attrKeys, c.attrValues = c.attrKeys[:0], c.attrValues[:0]
 }
 
 // Add appends a row.
 func (c *Batch) Add(r *Row) {
 	e := &r.Event
-	c.eventID = append(c.eventID, e.ID)
 	ts := e.Time.UTC()
-	c.ts = append(c.ts, ts)
+	c.eventID.add(e.ID)
+	c.ts = append(c.ts, ts.Unix())
 	c.tsMs = append(c.tsMs, uint16(ts.Nanosecond()/int(time.Millisecond)))
-	c.tenant = append(c.tenant, e.Tenant)
-	c.service = append(c.service, e.Service)
-	c.cell = append(c.cell, e.Cell)
-	c.shard = append(c.shard, e.Shard)
-	c.host = append(c.host, e.Host)
-	c.version = append(c.version, e.Version)
-	c.kind = append(c.kind, string(e.Kind))
-	c.jobID = append(c.jobID, e.JobID)
-	c.jobType = append(c.jobType, e.JobType)
-	c.state = append(c.state, string(e.State))
+	c.tenant.add(e.Tenant)
+	c.service.add(e.Service)
+	c.cell.add(e.Cell)
+	c.shard.add(e.Shard)
+	c.host.add(e.Host)
+	c.version.add(e.Version)
+	c.kind.add(string(e.Kind))
+	c.jobID.add(e.JobID)
+	c.jobType.add(e.JobType)
+	c.state.add(string(e.State))
 	c.attempt = append(c.attempt, e.Attempt)
 	c.durationMs = append(c.durationMs, float32(e.DurationMs))
 	c.queueMs = append(c.queueMs, float32(e.QueueMs))
-	c.integration = append(c.integration, e.Integration)
-	c.queue = append(c.queue, e.Queue)
-	c.route = append(c.route, e.Route)
+	c.integration.add(e.Integration)
+	c.queue.add(e.Queue)
+	c.route.add(e.Route)
 	c.status = append(c.status, e.Status)
 	c.isError = append(c.isError, boolByte(e.IsError()))
-	c.errorClass = append(c.errorClass, e.ErrorClass)
-	c.errorMessage = append(c.errorMessage, e.ErrorMessage)
+	c.errorClass.add(e.ErrorClass)
+	c.errorMessage.add(e.ErrorMessage)
 	c.fingerprint = append(c.fingerprint, r.Fingerprint)
-	c.template = append(c.template, r.Template)
+	c.template.add(r.Template)
 	c.cpuMs = append(c.cpuMs, float32(e.CPUMs))
 	c.dbMs = append(c.dbMs, float32(e.DBMs))
 	c.bytes = append(c.bytes, e.Bytes)
 	keys, values := sortedAttrs(e.Attrs)
 	c.attrKeys = append(c.attrKeys, keys)
 	c.attrValues = append(c.attrValues, values)
-	c.ingestedAt = append(c.ingestedAt, r.IngestedAt.UTC())
-	c.srcTopic = append(c.srcTopic, r.Source.Topic)
+	c.ingestedAt = append(c.ingestedAt, r.IngestedAt.Unix())
+	c.srcTopic.add(r.Source.Topic)
 	c.srcPartition = append(c.srcPartition, uint16(r.Source.Partition))
 	c.srcOffset = append(c.srcOffset, uint64(r.Source.Offset))
 	c.batchEnd = append(c.batchEnd, uint64(r.Source.BatchEnd))
@@ -132,30 +153,30 @@ func (c *Batch) Add(r *Row) {
 // all returns the columns in eventColumns order.
 func (c *Batch) all() []any {
 	return []any{
-		c.eventID, c.ts, c.tsMs, c.tenant, c.service, c.cell, c.shard, c.host, c.version, c.kind,
-		c.jobID, c.jobType, c.state, c.attempt, c.durationMs, c.queueMs, c.integration, c.queue, c.route, c.status,
-		c.isError, c.errorClass, c.errorMessage, c.fingerprint, c.template, c.cpuMs, c.dbMs, c.bytes,
-		c.attrKeys, c.attrValues, c.ingestedAt, c.srcTopic, c.srcPartition, c.srcOffset, c.batchEnd,
+		c.eventID.views(), c.ts, c.tsMs, c.tenant.views(), c.service.views(), c.cell.views(), c.shard.views(),
+		c.host.views(), c.version.views(), c.kind.views(), c.jobID.views(), c.jobType.views(), c.state.views(),
+		c.attempt, c.durationMs, c.queueMs, c.integration.views(), c.queue.views(), c.route.views(), c.status,
+		c.isError, c.errorClass.views(), c.errorMessage.views(), c.fingerprint, c.template.views(), c.cpuMs, c.dbMs,
+		c.bytes, c.attrKeys, c.attrValues, c.ingestedAt, c.srcTopic.views(), c.srcPartition, c.srcOffset, c.batchEnd,
 	}
 }
 
 // SetBatchEnd stamps every row with the batch's last source offset and its
 // ingest time, both known only when the batch is flushed.
 func (c *Batch) SetBatchEnd(last int64, ingestedAt time.Time) {
+	at := ingestedAt.Unix()
 	for i := range c.batchEnd {
 		c.batchEnd[i] = uint64(last)
-		c.ingestedAt[i] = ingestedAt
+		c.ingestedAt[i] = at
 	}
 }
 
 // grow makes room for n rows in every column.
 func (c *Batch) grow(n int) {
-	for _, col := range []*[]string{&c.eventID, &c.tenant, &c.service, &c.cell, &c.shard, &c.host, &c.version,
-		&c.kind, &c.jobID, &c.jobType, &c.state, &c.integration, &c.queue, &c.route, &c.errorClass,
-		&c.errorMessage, &c.template, &c.srcTopic} {
-		*col = make([]string, 0, n)
+	for _, s := range c.strCols() {
+		s.ends = make([]uint32, 0, n)
 	}
-	c.ts, c.ingestedAt = make([]time.Time, 0, n), make([]time.Time, 0, n)
+	c.ts, c.ingestedAt = make([]int64, 0, n), make([]int64, 0, n)
 	c.tsMs, c.attempt, c.status, c.srcPartition = make([]uint16, 0, n), make([]uint16, 0, n), make([]uint16, 0, n), make([]uint16, 0, n)
 	c.durationMs, c.queueMs, c.cpuMs, c.dbMs = make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n)
 	c.isError = make([]uint8, 0, n)
