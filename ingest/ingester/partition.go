@@ -133,10 +133,18 @@ func (p *partition) firstOffset(ctx context.Context) (int64, error) {
 func (p *partition) consume(runCtx, genCtx context.Context, reader *kafka.Reader, start int64) {
 	m := p.in.deps.Metrics
 	label := strconv.Itoa(p.id)
+	// One deadline context per open batch, not per message: creating a
+	// timer context per fetch cost a tenth of the ingester's CPU.
+	fetchCtx, cancel := context.WithCancel(genCtx)
+	batchOpen := false
+	defer func() { cancel() }()
 	for {
-		fetchCtx, cancel := p.fetchContext(genCtx)
+		if open := !p.batch.empty(); open != batchOpen {
+			cancel()
+			fetchCtx, cancel = p.fetchContext(genCtx)
+			batchOpen = open
+		}
 		msg, err := reader.FetchMessage(fetchCtx)
-		cancel()
 		switch {
 		case genCtx.Err() != nil:
 			p.stop(runCtx)
