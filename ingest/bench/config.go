@@ -8,6 +8,7 @@ package bench
 import (
 	"errors"
 	"flag"
+	"os"
 	"time"
 )
 
@@ -28,8 +29,8 @@ type Config struct {
 // RegisterFlags registers the benchmark flags.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BinDir, "bin", "bin", "directory holding the ingester binary")
-	fs.StringVar(&c.Brokers, "kafka.brokers", "127.0.0.1:19092", "Kafka broker")
-	fs.StringVar(&c.ClickHouseAddr, "clickhouse.addr", "127.0.0.1:19000", "ClickHouse native address")
+	fs.StringVar(&c.Brokers, "kafka.brokers", envOr("OPSW_KAFKA_BROKERS", "127.0.0.1:19092"), "Kafka broker (default from $OPSW_KAFKA_BROKERS)")
+	fs.StringVar(&c.ClickHouseAddr, "clickhouse.addr", envOr("OPSW_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address (default from $OPSW_CLICKHOUSE_ADDR)")
 	fs.IntVar(&c.Events, "events", 3_000_000, "events in the throughput runs")
 	fs.IntVar(&c.Partitions, "partitions", 4, "partitions of the benchmark topic")
 	fs.IntVar(&c.BatchSize, "batch-size", 20_000, "ingester batch size (and ceiling insert block size)")
@@ -45,4 +46,13 @@ func (c *Config) Validate() error {
 		return errors.New("events >= 10000, partitions >= 1 and batch-size >= 1000 required")
 	}
 	return nil
+}
+
+// envOr lets scripts/services.sh's environment (scripts/services.sh env)
+// choose the default addresses.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }

@@ -8,6 +8,7 @@ package chaos
 import (
 	"errors"
 	"flag"
+	"os"
 	"time"
 )
 
@@ -33,8 +34,8 @@ type Config struct {
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.BinDir, "bin", "bin", "directory holding the ingester binary")
 	fs.StringVar(&c.Services, "services", "scripts/services.sh", "services control script")
-	fs.StringVar(&c.Brokers, "kafka.brokers", "127.0.0.1:19092", "Kafka broker")
-	fs.StringVar(&c.ClickHouseAddr, "clickhouse.addr", "127.0.0.1:19000", "ClickHouse native address")
+	fs.StringVar(&c.Brokers, "kafka.brokers", envOr("OPSW_KAFKA_BROKERS", "127.0.0.1:19092"), "Kafka broker (default from $OPSW_KAFKA_BROKERS)")
+	fs.StringVar(&c.ClickHouseAddr, "clickhouse.addr", envOr("OPSW_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address (default from $OPSW_CLICKHOUSE_ADDR)")
 	fs.IntVar(&c.Events, "events", 200000, "valid events to produce")
 	fs.IntVar(&c.BadEvery, "bad-every", 500, "produce one malformed message per this many events (0: none)")
 	fs.IntVar(&c.Rate, "rate", 2500, "events per second")
@@ -53,4 +54,13 @@ func (c *Config) Validate() error {
 		return errors.New("events, rate and partitions must be positive; kills and bad-every not negative")
 	}
 	return nil
+}
+
+// envOr lets scripts/services.sh's environment (scripts/services.sh env)
+// choose the default addresses.
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
 }
