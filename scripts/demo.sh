@@ -16,6 +16,7 @@ mkdir -p "$DIR"
 TOPIC=$RUN.events DLQ=$RUN.dlq
 KEY=${OPSW_PSEUDONYM_KEY:-opswarehouse-demo-pseudonym-key}
 HOURS=${DEMO_HOURS:-3} RATE=${DEMO_RATE:-100} TENANTS=${DEMO_TENANTS:-200}
+CH=${OPSW_CLICKHOUSE_ADDR:-127.0.0.1:19000} KAFKA=${OPSW_KAFKA_BROKERS:-127.0.0.1:19092}
 INGESTER_ADDR=127.0.0.1:19464 INTAKE_ADDR=127.0.0.1:18080 SIM_ADDR=127.0.0.1:19465
 export OPSW_DEMO_TOKEN=demo-token-$(date +%s%N)
 pids=()
@@ -35,10 +36,10 @@ metric() { # metrics text, name → sum of its samples
 }
 
 say "schema: database $RUN"
-"$BIN/migrate" -clickhouse.database "$RUN" 2>"$DIR/migrate.log"
+"$BIN/migrate" -clickhouse.addr "$CH" -clickhouse.database "$RUN" 2>"$DIR/migrate.log"
 
 say "ingester: $TOPIC -> ClickHouse $RUN (metrics http://$INGESTER_ADDR/metrics)"
-"$BIN/ingester" -kafka.topic "$TOPIC" -kafka.dead-letter-topic "$DLQ" -kafka.group "$RUN" \
+"$BIN/ingester" -kafka.brokers "$KAFKA" -clickhouse.addr "$CH" -kafka.topic "$TOPIC" -kafka.dead-letter-topic "$DLQ" -kafka.group "$RUN" \
 	-clickhouse.database "$RUN" -listen "$INGESTER_ADDR" -guard.pseudonym-key "$KEY" \
 	-migrate=false -kafka.create-topics 4 -ingest.max-age 840h 2>"$DIR/ingester.log" &
 pids+=($!)
@@ -51,7 +52,7 @@ intake:
     - name: demo
       secret_env: OPSW_DEMO_TOKEN
 YAML
-"$BIN/intake" -config "$DIR/intake.yaml" -intake.listen "$INTAKE_ADDR" -emitter.topic "$TOPIC" \
+"$BIN/intake" -emitter.brokers "$KAFKA" -config "$DIR/intake.yaml" -intake.listen "$INTAKE_ADDR" -emitter.topic "$TOPIC" \
 	-guard.pseudonym-key "$KEY" 2>"$DIR/intake.log" &
 pids+=($!)
 wait_http "http://$INTAKE_ADDR/readyz" intake "$DIR/intake.log"
@@ -76,11 +77,11 @@ say "a misbehaving producer writes straight to Kafka, bypassing emitter and inta
 	printf '%s\n' '{"v":1,"id":"raw-3","ts":"'"$now"'","tenant":"t-raw","service":"cron","kind":"request","attempt":"three"}'
 	printf '%s\n' 'not json at all'
 	printf '{"v":1,"id":"raw-5","ts":"%s","tenant":"t-raw","service":"cr\xffon","kind":"request"}\n' "$now"
-} | "$BIN/produce" -kafka.topic "$TOPIC"
+} | "$BIN/produce" -kafka.brokers "$KAFKA" -kafka.topic "$TOPIC"
 
 say "fleet: $TENANTS tenants, last ${HOURS}h at $RATE events/s simulated, every incident scenario once, backfilled through the Go emitter"
 "$BIN/simulator" -mode backfill -duration "${HOURS}h" -rate "$RATE" -tenants "$TENANTS" -mix default -seed 7 \
-	-sink emitter -topic "$TOPIC" -guard.pseudonym-key "$KEY" -truth "$DIR/truth.jsonl" \
+	-sink emitter -brokers "$KAFKA" -topic "$TOPIC" -guard.pseudonym-key "$KEY" -truth "$DIR/truth.jsonl" \
 	-metrics "$SIM_ADDR" -progress 0 -run-id "$RUN" 2>"$DIR/simulator.log" &
 sim=$!
 pids+=($sim)
@@ -115,7 +116,7 @@ done
 echo
 
 say "what landed (ClickHouse database $RUN)"
-"$BIN/report" -clickhouse.database "$RUN" -kafka.dead-letter-topic "$DLQ"
+"$BIN/report" -clickhouse.addr "$CH" -clickhouse.database "$RUN" -kafka.broker "${KAFKA%%,*}" -kafka.dead-letter-topic "$DLQ"
 
 say "incidents injected (ground truth: $DIR/truth.jsonl)"
 if [ -s "$DIR/truth.jsonl" ]; then
@@ -133,6 +134,6 @@ if [ -x "$BIN/aggregator" ] && "$BIN/aggregator" help 2>&1 | grep -q '\<run\>'; 
 fi
 
 say "done"
-echo "  database:  $RUN (clickhouse-client --port 19000 -d $RUN)"
+echo "  database:  $RUN (clickhouse-client --port ${CH##*:} -d $RUN)"
 echo "  topics:    $TOPIC, $DLQ"
 echo "  logs:      $DIR/"
