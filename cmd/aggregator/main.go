@@ -2,6 +2,7 @@
 // argument names a subcommand:
 //
 //	aggregator fingerprint   stdin messages -> "<id>\t<template>" lines
+//	aggregator eval          score the detectors on a simulated incident mix
 package main
 
 import (
@@ -19,6 +20,7 @@ const usage = `usage: aggregator <command>
 
 commands:
   fingerprint   read one message per line on stdin, write "<id>\t<template>" per line
+  eval          simulate the default incident mix through the pipeline and score the detectors
 `
 
 func main() {
@@ -38,6 +40,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "fingerprint":
 		err = fingerprint.RunCLI(ctx, stdin, stdout)
+	case "eval":
+		err = runEval(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -34,7 +34,8 @@ GROUP BY start_minute, end_minute, cell, host, job_type;
 -- (cell, shard, queue), tenant, job type and tenant-configured endpoint
 -- (attrs.endpoint): what the noisy-neighbour, poison-job, endpoint and
 -- request-flood detectors compare against baselines. run_* covers finished
--- job attempts and requests; wait_* is queue time of attempts as they start.
+-- job attempts and requests (run_q: p10, p50, p90); wait_* is queue time of
+-- attempts as they start (wait_q: p50, p90).
 -- Metering samples (kind = 'resource') repeat what requests and jobs
 -- report and are left out.
 CREATE TABLE IF NOT EXISTS usage_1m (
@@ -53,7 +54,7 @@ CREATE TABLE IF NOT EXISTS usage_1m (
     dead AggregateFunction(sum, UInt64),
     run_ms AggregateFunction(sum, Float64),
     fail_run_ms AggregateFunction(sum, Float64),
-    run_q AggregateFunction(quantilesIf(0.5, 0.9), Float32, UInt8),
+    run_q AggregateFunction(quantilesIf(0.1, 0.5, 0.9), Float32, UInt8),
     wait_ms AggregateFunction(sum, Float64),
     wait_q AggregateFunction(quantilesIf(0.5, 0.9), Float32, UInt8),
     cpu_ms AggregateFunction(sum, Float64),
@@ -75,7 +76,7 @@ SELECT
     sumState(toUInt64(state = 'dead')) AS dead,
     sumState(if(kind = 'request' OR state IN ('succeeded', 'failed', 'dead'), toFloat64(duration_ms), 0.)) AS run_ms,
     sumState(if(state IN ('failed', 'dead'), toFloat64(duration_ms), 0.)) AS fail_run_ms,
-    quantilesIfState(0.5, 0.9)(duration_ms, toUInt8(kind = 'request' OR state IN ('succeeded', 'failed', 'dead'))) AS run_q,
+    quantilesIfState(0.1, 0.5, 0.9)(duration_ms, toUInt8(kind = 'request' OR state IN ('succeeded', 'failed', 'dead'))) AS run_q,
     sumState(if(state = 'running', toFloat64(queue_ms), 0.)) AS wait_ms,
     quantilesIfState(0.5, 0.9)(queue_ms, toUInt8(state = 'running')) AS wait_q,
     sumState(toFloat64(cpu_ms)) AS cpu_ms,

@@ -1,0 +1,55 @@
+package detect
+
+import (
+	"context"
+)
+
+// env is one tick's evaluation: the detectors' shared inputs, each read
+// from ClickHouse at most once per tick.
+type env struct {
+	ctx context.Context
+	q   Querier
+	cfg *Config
+	t   Tick
+	tr  traffic
+
+	activity    []tenantActivity
+	outcomes    []jobOutcome
+	jobTypes    map[[2]string]jobTypeHealth // by cell, job type
+	loadedTypes bool
+}
+
+// warm reports whether the warehouse holds enough baseline to compare
+// with: a young warehouse (cold start) raises nothing it cannot justify.
+func (e *env) warm() bool {
+	return e.tr.MinutesBase >= uint64(2*e.cfg.Window.Minutes()) && e.tr.EventsBase > 0
+}
+
+func (e *env) tenantActivity() ([]tenantActivity, error) {
+	if e.activity != nil {
+		return e.activity, nil
+	}
+	rows, err := readTenantActivity(e.ctx, e.q, e.t)
+	e.activity = rows
+	return rows, err
+}
+
+func (e *env) jobOutcomes() ([]jobOutcome, error) {
+	if e.outcomes != nil {
+		return e.outcomes, nil
+	}
+	var rows []jobOutcome
+	err := each(e.ctx, e.q, "detect_job_outcomes", e.t.windowArgs(), func(r *jobOutcome) { rows = append(rows, *r) })
+	e.outcomes = rows
+	return rows, err
+}
+
+func (e *env) jobTypeHealth() (map[[2]string]jobTypeHealth, error) {
+	if e.loadedTypes {
+		return e.jobTypes, nil
+	}
+	m := map[[2]string]jobTypeHealth{}
+	err := each(e.ctx, e.q, "detect_job_type_health", e.t.windowArgs(), func(r *jobTypeHealth) { m[[2]string{r.Cell, r.JobType}] = *r })
+	e.jobTypes, e.loadedTypes = m, err == nil
+	return m, err
+}

@@ -1,0 +1,151 @@
+package detect
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/finding"
+)
+
+// Detectors evaluates every detector at aligned ticks.
+type Detectors struct {
+	cfg Config
+	q   Querier
+}
+
+// New returns the detectors over a ClickHouse connection.
+func New(cfg Config, q Querier) (*Detectors, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid detector config: %w", err)
+	}
+	return &Detectors{cfg: cfg, q: q}, nil
+}
+
+// Config returns the detectors' configuration.
+func (d *Detectors) Config() Config { return d.cfg }
+
+// Evaluate runs every detector as of now (aligned down to the minute) and
+// returns the tick's findings: correlated (one incident, one finding) with
+// each other and with the findings still open, keyed, sorted by key. It is
+// a pure function of the data before now and of the open findings, so
+// replicas and re-runs agree.
+func (d *Detectors) Evaluate(ctx context.Context, now time.Time, open []finding.Finding) ([]finding.Finding, error) {
+	t := d.cfg.NewTick(now)
+	tr, err := readTraffic(ctx, d.q, t)
+	if err != nil {
+		return nil, err
+	}
+	e := &env{ctx: ctx, q: d.q, cfg: &d.cfg, t: t, tr: tr}
+	var all []candidate
+	for _, det := range detectors {
+		cs, err := det.run(e)
+		if err != nil {
+			return nil, fmt.Errorf("%s at %s: %w", det.name, t.Now.Format(time.RFC3339), err)
+		}
+		all = append(all, cs...)
+	}
+	return finish(correlate(all, open), t), nil
+}
+
+// detectors lists every detector in evaluation order.
+var detectors = []struct {
+	name string
+	run  func(*env) ([]candidate, error)
+}{
+	{"failure patterns", failurePatterns},
+	{"emerging patterns", emergingPatterns},
+	{"request floods", requestFloods},
+	{"retry storms", retryStorms},
+	{"poison jobs", poisonJobs},
+	{"endpoints", degradedEndpoints},
+	{"stuck jobs", stuckJobs},
+	{"noisy neighbours", noisyNeighbours},
+}
+
+// finish merges candidates with the same key (the strongest wins) and
+// stamps them with the tick.
+func finish(cs []candidate, t Tick) []finding.Finding {
+	best := map[string]candidate{}
+	for _, c := range cs {
+		if b, ok := best[c.Key]; !ok || c.weight > b.weight {
+			best[c.Key] = c
+		}
+	}
+	out := make([]finding.Finding, 0, len(best))
+	for _, c := range best {
+		f := c.Finding
+		f.State, f.FirstSeen, f.LastSeen, f.UpdatedAt = finding.Open, t.Now, t.Now, t.Now
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+// correlate drops candidates another candidate explains, so one incident
+// is one finding:
+//   - a fingerprint in a burst train is an emerging pattern, not also a
+//     sustained one;
+//   - a tenant's job-level finding explains the same tenant's less specific
+//     ones, in the order retry storm (rapid retries of failing jobs),
+//     poison job (attempts failing fast), degraded endpoint (one
+//     configured endpoint failing or slow), single-tenant failure pattern.
+//
+// Open findings explain as well as this tick's: a retry storm whose rate
+// dips for a minute still explains its tenant's errors.
+func correlate(cs []candidate, open []finding.Finding) []candidate {
+	emerging := map[uint64]bool{}
+	rank := map[string]int{} // tenant -> most specific tenant-level kind seen
+	explains := func(f *finding.Finding, fps []uint64) {
+		if f.Kind == finding.Emerging {
+			for _, fp := range fps {
+				emerging[fp] = true
+			}
+		}
+		if r, ok := tenantRank[f.Kind]; ok && f.Scope.CulpritTenant != "" && r > rank[f.Scope.CulpritTenant] {
+			rank[f.Scope.CulpritTenant] = r
+		}
+	}
+	for i := range cs {
+		explains(&cs[i].Finding, cs[i].fingerprints)
+	}
+	for i := range open {
+		explains(&open[i], []uint64{open[i].Scope.Fingerprint})
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if c.Kind != finding.Emerging && isPattern(c.Kind) && explained(c.fingerprints, emerging) {
+			continue
+		}
+		if r, ok := tenantRank[c.Kind]; ok && r < rank[c.Scope.CulpritTenant] {
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// tenantRank orders the kinds that blame one tenant's failing work, most
+// specific last.
+var tenantRank = map[finding.Kind]int{
+	finding.SingleTenant: 1, finding.EndpointSlow: 2, finding.PoisonJob: 3, finding.RetryStorm: 4,
+}
+
+func isPattern(k finding.Kind) bool {
+	switch k {
+	case finding.SystemWide, finding.Localized, finding.SingleTenant, finding.NewSignature, finding.Emerging:
+		return true
+	}
+	return false
+}
+
+// explained reports whether every fingerprint is in the set.
+func explained(fps []uint64, by map[uint64]bool) bool {
+	for _, fp := range fps {
+		if !by[fp] {
+			return false
+		}
+	}
+	return len(fps) > 0
+}

@@ -1,0 +1,254 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/finding"
+	"github.com/opswarehouse/opswarehouse/queries"
+)
+
+// fpRate is one fingerprint's errors in the window and the baseline.
+type fpRate struct {
+	Fingerprint uint64 `ch:"fingerprint"`
+	ErrorsNow   uint64 `ch:"errors_now"`
+	ErrorsBase  uint64 `ch:"errors_base"`
+	TenantsNow  uint64 `ch:"tenants_now"`
+	TenantsBase uint64 `ch:"tenants_base"`
+	MinutesNow  uint64 `ch:"minutes_now"`
+	Template    string `ch:"template"`
+
+	expected float64
+	logP     float64
+	isNew    bool
+}
+
+// failurePatterns finds error fingerprints whose rate in the window is far
+// above their baseline (a Poisson test against the baseline rate scaled by
+// the fleet's traffic, so the daily load curve cancels out), then says what
+// each is concentrated on by comparing its errors with everybody else's
+// (over-representation per dimension) and classifies it.
+func failurePatterns(e *env) ([]candidate, error) {
+	ctx, q, cfg, t, tr := e.ctx, e.q, e.cfg, e.t, e.tr
+	fc := &cfg.Failures
+	if !e.warm() {
+		return nil, nil
+	}
+	var rising []*fpRate
+	args := append(t.windowArgs(), queries.Named("min_errors", fc.MinErrors))
+	err := each(ctx, q, "detect_fingerprint_rates", args, func(r *fpRate) {
+		r.expected = (float64(r.ErrorsBase) + 0.5) * tr.scale()
+		r.logP = logPoissonTail(float64(r.ErrorsNow), r.expected)
+		if float64(r.ErrorsNow) >= fc.MinRatio*r.expected && r.logP <= cfg.MaxLogP {
+			rising = append(rising, r)
+		}
+	})
+	if err != nil || len(rising) == 0 {
+		return nil, err
+	}
+	fps := fingerprintsOf(rising)
+	hist, err := minuteHistory(ctx, q, fps, t.HistoryFrom, t.Now)
+	if err != nil {
+		return nil, err
+	}
+	var kept []*fpRate
+	for _, r := range rising {
+		bs := bursts(hist[r.Fingerprint], fc.BurstGap)
+		r.isNew = len(bs) <= 1
+		// A short flare of a known fingerprint is left to the burst-train
+		// detector unless it is overwhelming on its own.
+		if r.MinutesNow >= 2 || r.isNew || r.logP <= 3*cfg.MaxLogP {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	byFP, ref, err := patternDims(ctx, q, fps, t.BaseFrom, t.WindowFrom, t.Now)
+	if err != nil {
+		return nil, err
+	}
+	var out []candidate
+	for _, r := range kept {
+		c, ok := classifyPattern(r, byFP[r.Fingerprint], ref, tr.scale(), cfg)
+		// The least specific kinds wait one tick: a more specific detector
+		// (a tenant's poison job, retry storm or endpoint) may need a
+		// minute more of data to explain the same errors.
+		if ok && (c.Kind == finding.SingleTenant || c.Kind == finding.NewSignature) &&
+			!risingBefore(hist[r.Fingerprint], t, tr.scale(), cfg) {
+			continue
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// risingBefore reports whether a fingerprint already passed the rate test
+// one minute before the tick, from its minute series.
+func risingBefore(ms []minuteCount, t Tick, scale float64, cfg *Config) bool {
+	now := t.Now.Add(-time.Minute)
+	winFrom, baseFrom := t.WindowFrom.Add(-time.Minute), t.BaseFrom.Add(-time.Minute)
+	var inWin, inBase float64
+	for _, m := range ms {
+		switch {
+		case !m.Minute.Before(winFrom) && m.Minute.Before(now):
+			inWin += float64(m.Errors)
+		case !m.Minute.Before(baseFrom) && m.Minute.Before(winFrom):
+			inBase += float64(m.Errors)
+		}
+	}
+	exp := (inBase + 0.5) * scale
+	return inWin >= float64(cfg.Failures.MinErrors) && inWin >= cfg.Failures.MinRatio*exp && logPoissonTail(inWin, exp) <= cfg.MaxLogP
+}
+
+func fingerprintsOf(rs []*fpRate) []uint64 {
+	out := make([]uint64, len(rs))
+	for i, r := range rs {
+		out[i] = r.Fingerprint
+	}
+	return out
+}
+
+// classifyPattern names the kind of a rising fingerprint: confined to one
+// tenant, concentrated on infrastructure (cell, version, host), spread over
+// many tenants, or merely new.
+func classifyPattern(r *fpRate, p pattern, ref dims, scale float64, cfg *Config) (candidate, bool) {
+	fc := &cfg.Failures
+	d := p.now
+	excess, total := p.excess(scale)
+	all, over := bubbleUp(excess, total, ref, fc.Coverage, fc.MinLift)
+	c := candidate{fingerprints: []uint64{r.Fingerprint}, weight: float64(r.ErrorsNow)}
+	f := &c.Finding
+	f.Scope.Fingerprint, f.Scope.Template = r.Fingerprint, r.Template
+	f.Evidence = []finding.Evidence{
+		{Name: "errors_now", Value: float64(r.ErrorsNow)}, {Name: "errors_expected", Value: round(r.expected, 2)},
+		{Name: "ratio", Value: round(ratio(float64(r.ErrorsNow), r.expected), 1)}, {Name: "log_p", Value: round(r.logP, 1)},
+		{Name: "tenants_now", Value: float64(r.TenantsNow)}, {Name: "tenants_base", Value: float64(r.TenantsBase)},
+	}
+	if r.isNew {
+		f.Evidence = append(f.Evidence, finding.Evidence{Name: "new", Value: 1})
+	}
+	setContext(&f.Scope, over)
+	top := all[dimTenant]
+	var where string
+	switch {
+	case top.Coverage >= fc.TenantShare || restIsBaseline(p, top, scale, cfg):
+		f.Kind, f.Severity = finding.SingleTenant, finding.Warning
+		f.Scope.Tenants, f.Scope.CulpritTenant = []string{top.Value}, top.Value
+		where = "confined to tenant " + top.Value
+	case hasAny(over, infraDims...):
+		f.Kind, f.Severity = finding.Localized, finding.Critical
+		f.Scope.Cell, f.Scope.Version, f.Scope.Host = over[dimCell].Value, over[dimVersion].Value, over[dimHost].Value
+		f.Scope.Tenants = topValues(d, dimTenant, 50)
+		where = "concentrated on " + describe(over, dimCell, dimVersion, dimHost)
+	case r.TenantsNow >= uint64(fc.SpreadTenants) && len(d[dimCell]) >= 2:
+		f.Kind, f.Severity = finding.SystemWide, finding.Critical
+		f.Scope.Tenants = topValues(d, dimTenant, 50)
+		where = fmt.Sprintf("across %d tenants on %d cells", r.TenantsNow, len(d[dimCell]))
+	case r.isNew:
+		f.Kind, f.Severity = finding.NewSignature, finding.Warning
+		f.Scope.Tenants = topValues(d, dimTenant, 50)
+		where = fmt.Sprintf("new, %d tenants", r.TenantsNow)
+	default:
+		return c, false
+	}
+	if ctx := describe(over, dimIntegration, dimJobType, dimService); ctx != "" {
+		where += "; " + ctx
+	}
+	for _, dim := range append([]string{dimTenant}, infraDims...) {
+		if a, ok := all[dim]; ok {
+			f.Evidence = append(f.Evidence, finding.Evidence{Name: "coverage_" + dim, Value: round(a.Coverage, 3)},
+				finding.Evidence{Name: "lift_" + dim, Value: round(a.Lift, 1)})
+		}
+	}
+	f.Summary = fmt.Sprintf("%q: %d errors in the window, %.1f expected; %s", clip(r.Template, 120), r.ErrorsNow, r.expected, where)
+	f.Key = patternKey(f)
+	return c, true
+}
+
+// restIsBaseline reports whether, without its top tenant, a pattern's
+// errors are what its baseline predicts (no evidence of a rise elsewhere)
+// while the top tenant's own rise is significant: few-error noise in other
+// tenants must not make a single tenant's failure look cross-tenant.
+func restIsBaseline(p pattern, top attribution, scale float64, cfg *Config) bool {
+	if top.Value == "" {
+		return false
+	}
+	topNow, topBase := p.now[dimTenant][top.Value], p.base[dimTenant][top.Value]
+	restNow := p.now.total() - topNow
+	restExpected := (p.base.total() - topBase + 0.5) * scale
+	return logPoissonTail(topNow, (topBase+0.5)*scale) <= cfg.MaxLogP &&
+		logPoissonTail(restNow, restExpected) > cfg.Failures.RestLogP
+}
+
+// setContext fills the non-infrastructure dimensions a pattern is
+// concentrated on (integration, job type, service).
+func setContext(s *finding.Scope, over map[string]attribution) {
+	s.Integration, s.JobType, s.Service = over[dimIntegration].Value, over[dimJobType].Value, over[dimService].Value
+}
+
+// patternKey identifies a failure pattern by what it is attributed to, so
+// several fingerprints of one incident (an outage's timeouts and 5xx) are
+// one finding; an unattributed pattern is its fingerprint.
+func patternKey(f *finding.Finding) string {
+	s := &f.Scope
+	var parts []string
+	switch f.Kind {
+	case finding.SingleTenant:
+		parts = append(parts, "tenant="+s.CulpritTenant)
+	case finding.Localized:
+		for _, kv := range [][2]string{{"cell", s.Cell}, {"version", s.Version}, {"host", s.Host}} {
+			if kv[1] != "" {
+				parts = append(parts, kv[0]+"="+kv[1])
+			}
+		}
+	case finding.SystemWide:
+		if s.Integration != "" {
+			parts = append(parts, "integration="+s.Integration)
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("fingerprint=%016x", s.Fingerprint))
+	}
+	return string(f.Kind) + "/" + strings.Join(parts, ",")
+}
+
+func hasAny(m map[string]attribution, keys ...string) bool {
+	for _, k := range keys {
+		if _, ok := m[k]; ok {
+			return true
+		}
+	}
+	return false
+}
+
+// topValues lists up to n values of a dimension, most errors first, sorted.
+func topValues(d dims, dim string, n int) []string {
+	vs := d.ranked(dim)
+	vs = vs[:min(n, len(vs))]
+	out := make([]string, 0, len(vs))
+	for _, v := range vs {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}
+
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

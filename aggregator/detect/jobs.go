@@ -1,0 +1,103 @@
+package detect
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/finding"
+)
+
+// jobOutcome is one cell, tenant and job type's finished attempts.
+type jobOutcome struct {
+	Cell          string  `ch:"cell"`
+	Tenant        string  `ch:"tenant"`
+	JobType       string  `ch:"job_type"`
+	FinishedNow   uint64  `ch:"finished_now"`
+	FailedNow     uint64  `ch:"failed_now"`
+	DeadNow       uint64  `ch:"dead_now"`
+	RunMsNow      float64 `ch:"run_ms_now"`
+	FailRunMsNow  float64 `ch:"fail_run_ms_now"`
+	FinishedBase  uint64  `ch:"finished_base"`
+	FailedBase    uint64  `ch:"failed_base"`
+	DeadBase      uint64  `ch:"dead_base"`
+	RunMsBase     float64 `ch:"run_ms_base"`
+	FailRunMsBase float64 `ch:"fail_run_ms_base"`
+}
+
+// jobTypeHealth is one cell's finished attempts of one job type.
+type jobTypeHealth struct {
+	Cell         string    `ch:"cell"`
+	JobType      string    `ch:"job_type"`
+	FinishedNow  uint64    `ch:"finished_now"`
+	FailedNow    uint64    `ch:"failed_now"`
+	RunQNow      []float32 `ch:"run_q_now"`
+	FinishedBase uint64    `ch:"finished_base"`
+	FailedBase   uint64    `ch:"failed_base"`
+	RunQBase     []float32 `ch:"run_q_base"`
+}
+
+// Quantile arrays: run_q holds p10, p50, p90 (run time of finished
+// attempts and requests); wait_q holds p50, p90 (queue time).
+const (
+	runP10, runP50, runP90 = 0, 1, 2
+	waitP50                = 0
+)
+
+// q returns element i of a quantiles array, 0 if absent.
+func q(qs []float32, i int) float64 {
+	if i < len(qs) && !math.IsNaN(float64(qs[i])) {
+		return float64(qs[i])
+	}
+	return 0
+}
+
+// poisonJobs finds a tenant's job type whose attempts all fail — far more
+// than in its baseline — and fail fast: long before a successful attempt of
+// the type would have finished. That is the mark of payloads that cannot be
+// processed (they are retried until their budget is spent and die), not of
+// a dependency that is down, which fails attempts after their normal run
+// time and shows as a failure pattern instead. Dead jobs are reported as
+// evidence when the retries have run out.
+func poisonJobs(e *env) ([]candidate, error) {
+	if !e.warm() {
+		return nil, nil
+	}
+	rows, err := e.jobOutcomes()
+	if err != nil {
+		return nil, err
+	}
+	okRun, okN := map[string]float64{}, map[string]float64{}
+	for _, r := range rows {
+		okRun[r.JobType] += r.RunMsNow - r.FailRunMsNow + r.RunMsBase - r.FailRunMsBase
+		okN[r.JobType] += float64(r.FinishedNow - r.FailedNow + r.FinishedBase - r.FailedBase)
+	}
+	jc := &e.cfg.Jobs
+	var out []candidate
+	for _, r := range rows {
+		failed, finished := float64(r.FailedNow), float64(r.FinishedNow)
+		p0 := (float64(r.FailedBase) + 0.5) / (float64(r.FinishedBase) + 1)
+		logP := logBinomialTail(finished, failed, math.Min(p0, 0.5))
+		failRun, okRunMean := ratio(r.FailRunMsNow, failed), ratio(okRun[r.JobType], okN[r.JobType])
+		if r.FailedNow < jc.PoisonMinFailed || failed < jc.PoisonFailShare*finished || logP > e.cfg.MaxLogP ||
+			okN[r.JobType] == 0 || failRun > jc.PoisonFastRun*okRunMean {
+			continue
+		}
+		c := candidate{weight: failed}
+		f := &c.Finding
+		f.Kind, f.Severity = finding.PoisonJob, finding.Warning
+		if r.DeadNow > 0 {
+			f.Severity = finding.Critical
+		}
+		f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell, f.Scope.JobType = []string{r.Tenant}, r.Tenant, r.Cell, r.JobType
+		f.Evidence = []finding.Evidence{
+			{Name: "failed_attempts", Value: failed}, {Name: "attempts", Value: finished},
+			{Name: "failure_share_base", Value: round(p0, 3)}, {Name: "dead_now", Value: float64(r.DeadNow)},
+			{Name: "failed_run_ms", Value: round(failRun, 1)}, {Name: "succeeded_run_ms", Value: round(okRunMean, 1)},
+		}
+		f.Summary = fmt.Sprintf("tenant %s: %.0f of %.0f %s attempts failed in %s (baseline %.1f%%), each after %.0f ms where successful ones take %.0f ms; %d jobs dead",
+			r.Tenant, failed, finished, r.JobType, e.cfg.Window, 100*p0, failRun, okRunMean, r.DeadNow)
+		f.Key = fmt.Sprintf("%s/tenant=%s,job_type=%s", f.Kind, r.Tenant, r.JobType)
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,198 @@
+package detect
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/finding"
+	"github.com/opswarehouse/opswarehouse/queries"
+)
+
+// tenantActivity is one tenant's requests, retries and job starts.
+type tenantActivity struct {
+	Cell         string `ch:"cell"`
+	Tenant       string `ch:"tenant"`
+	RequestsNow  uint64 `ch:"requests_now"`
+	RequestsBase uint64 `ch:"requests_base"`
+	RetriesNow   uint64 `ch:"retries_now"`
+	RetriesBase  uint64 `ch:"retries_base"`
+	StartsNow    uint64 `ch:"starts_now"`
+	StartsBase   uint64 `ch:"starts_base"`
+}
+
+// peerExpectation is what a tenant's count in the window would be if it
+// had changed like the rest of its cell since the baseline: the load curve
+// of the day (and any cell-wide change) cancels out. A tenant with little
+// or no baseline (cold start: new, or newly active) is instead expected to
+// behave like a large established tenant of its cell (the 90th percentile
+// of their window counts), so being new is not an anomaly in itself.
+type peerExpectation struct {
+	cellNow, cellBase map[string]float64
+	coldPrior         map[string]float64
+}
+
+// coldBase is the baseline count below which a tenant is treated as new.
+const coldBase = 20
+
+func newPeerExpectation(rows []tenantActivity, now, base func(*tenantActivity) float64) peerExpectation {
+	p := peerExpectation{cellNow: map[string]float64{}, cellBase: map[string]float64{}, coldPrior: map[string]float64{}}
+	established := map[string][]float64{}
+	for i := range rows {
+		r := &rows[i]
+		p.cellNow[r.Cell] += now(r)
+		p.cellBase[r.Cell] += base(r)
+		if base(r) >= coldBase {
+			established[r.Cell] = append(established[r.Cell], now(r))
+		}
+	}
+	for cell, xs := range established {
+		p.coldPrior[cell] = quantile(xs, 0.9)
+	}
+	return p
+}
+
+// expected returns the tenant's expected window count.
+func (p peerExpectation) expected(cell string, now, base float64) float64 {
+	othersNow, othersBase := p.cellNow[cell]-now, p.cellBase[cell]-base
+	e := (base + 0.5) * ratio(othersNow, othersBase)
+	if othersBase <= 0 {
+		e = base + 0.5
+	}
+	if base < coldBase {
+		e = math.Max(e, p.coldPrior[cell])
+	}
+	return e
+}
+
+func readTenantActivity(ctx context.Context, q Querier, t Tick) ([]tenantActivity, error) {
+	var rows []tenantActivity
+	err := each(ctx, q, "detect_tenant_activity", t.windowArgs(), func(r *tenantActivity) { rows = append(rows, *r) })
+	return rows, err
+}
+
+// requestFloods finds tenants sending requests far above their own
+// baseline (relative to their cell's change).
+func requestFloods(e *env) ([]candidate, error) {
+	cfg := e.cfg
+	if !e.warm() {
+		return nil, nil
+	}
+	rows, err := e.tenantActivity()
+	if err != nil {
+		return nil, err
+	}
+	now := func(r *tenantActivity) float64 { return float64(r.RequestsNow) }
+	base := func(r *tenantActivity) float64 { return float64(r.RequestsBase) }
+	pe := newPeerExpectation(rows, now, base)
+	jc := &cfg.Jobs
+	var out []candidate
+	for i := range rows {
+		r := &rows[i]
+		n := now(r)
+		exp := pe.expected(r.Cell, n, base(r))
+		logP := logPoissonTail(n, exp)
+		if r.RequestsNow < jc.FloodMin || n < jc.FloodRatio*exp || logP > cfg.MaxLogP {
+			continue
+		}
+		c := candidate{weight: n}
+		f := &c.Finding
+		f.Kind, f.Severity = finding.RequestFlood, finding.Warning
+		if n >= 4*jc.FloodRatio*exp {
+			f.Severity = finding.Critical
+		}
+		f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell = []string{r.Tenant}, r.Tenant, r.Cell
+		f.Evidence = []finding.Evidence{
+			{Name: "requests_now", Value: n}, {Name: "requests_expected", Value: round(exp, 1)},
+			{Name: "ratio", Value: round(n/exp, 1)}, {Name: "log_p", Value: round(logP, 1)},
+			{Name: "window_minutes", Value: cfg.Window.Minutes()},
+		}
+		f.Summary = fmt.Sprintf("tenant %s sent %.0f requests in %s, %.1f× the %.0f expected from its baseline and its cell's change",
+			r.Tenant, n, cfg.Window, n/exp, exp)
+		f.Key = fmt.Sprintf("%s/tenant=%s", f.Kind, r.Tenant)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+type retryJobs struct {
+	Tenant     string `ch:"tenant"`
+	JobType    string `ch:"job_type"`
+	Retries    uint64 `ch:"retries"`
+	Jobs       uint64 `ch:"jobs"`
+	MaxAttempt uint16 `ch:"max_attempt"`
+}
+
+// retryStorms finds tenants whose retry rate is far above their baseline
+// and whose jobs are retried many times within the window: retries without
+// (enough) backoff, not merely more failing jobs.
+func retryStorms(e *env) ([]candidate, error) {
+	ctx, q, cfg, t := e.ctx, e.q, e.cfg, e.t
+	if !e.warm() {
+		return nil, nil
+	}
+	rows, err := e.tenantActivity()
+	if err != nil {
+		return nil, err
+	}
+	now := func(r *tenantActivity) float64 { return float64(r.RetriesNow) }
+	base := func(r *tenantActivity) float64 { return float64(r.RetriesBase) }
+	pe := newPeerExpectation(rows, now, base)
+	jc := &cfg.Jobs
+	rising := map[string]*tenantActivity{}
+	expected := map[string]float64{}
+	var tenants []string
+	for i := range rows {
+		r := &rows[i]
+		n := now(r)
+		exp := pe.expected(r.Cell, n, base(r))
+		if r.RetriesNow >= jc.StormMin && n >= jc.StormRatio*exp && logPoissonTail(n, exp) <= cfg.MaxLogP {
+			rising[r.Tenant], expected[r.Tenant] = r, exp
+			tenants = append(tenants, r.Tenant)
+		}
+	}
+	if len(tenants) == 0 {
+		return nil, nil
+	}
+	sort.Strings(tenants)
+	byTenant := map[string][]retryJobs{}
+	args := []queries.Arg{queries.Named("tenants", tenants), queries.Named("window_from", t.WindowFrom), queries.Named("now", t.Now)}
+	if err := each(ctx, q, "detect_retry_jobs", args, func(r *retryJobs) { byTenant[r.Tenant] = append(byTenant[r.Tenant], *r) }); err != nil {
+		return nil, err
+	}
+	var out []candidate
+	for _, tenant := range tenants {
+		var retries, jobs float64
+		var top retryJobs
+		for _, rj := range byTenant[tenant] {
+			retries += float64(rj.Retries)
+			jobs += float64(rj.Jobs)
+			if rj.Retries > top.Retries {
+				top = rj
+			}
+		}
+		perJob := ratio(retries, jobs)
+		if perJob < jc.StormPerJob {
+			continue
+		}
+		r := rising[tenant]
+		c := candidate{weight: retries}
+		f := &c.Finding
+		f.Kind, f.Severity = finding.RetryStorm, finding.Critical
+		f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell = []string{tenant}, tenant, r.Cell
+		if float64(top.Retries) >= 0.8*retries {
+			f.Scope.JobType = top.JobType
+		}
+		f.Evidence = []finding.Evidence{
+			{Name: "retries_now", Value: float64(r.RetriesNow)}, {Name: "retries_expected", Value: round(expected[tenant], 1)},
+			{Name: "retries_per_job", Value: round(perJob, 1)}, {Name: "jobs_retried", Value: jobs},
+			{Name: "max_attempt", Value: float64(top.MaxAttempt)},
+		}
+		f.Summary = fmt.Sprintf("tenant %s retried %.0f jobs %.0f times in %s (%.1f retries per job, %.1f× its baseline rate)",
+			tenant, jobs, retries, cfg.Window, perJob, float64(r.RetriesNow)/expected[tenant])
+		f.Key = fmt.Sprintf("%s/tenant=%s", f.Kind, tenant)
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,53 @@
+// Package runner is the aggregator service's loop: it evaluates the
+// detectors at every whole minute of evaluation time (wall clock minus a
+// settle lag for ingestion), turns the findings into state transitions in
+// ClickHouse and hands them on. Replicas run it side by side (see
+// aggregator/findingstore for why that gives neither duplicates nor gaps).
+package runner
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"time"
+)
+
+// Config configures the loop.
+type Config struct {
+	// SettleLag is how far evaluation time trails the wall clock: events
+	// of the minute before it have been ingested by then.
+	SettleLag time.Duration `yaml:"settle_lag"`
+	// CatchUp bounds how far back a starting or lagging replica evaluates
+	// ticks no replica has recorded.
+	CatchUp time.Duration `yaml:"catch_up"`
+	// ResolveAfter is how long a finding must go unseen to be resolved.
+	ResolveAfter time.Duration `yaml:"resolve_after"`
+	// Replica names this process in detector_ticks.
+	Replica string `yaml:"replica"`
+}
+
+// DefaultConfig returns the defaults: the one place they are set.
+func DefaultConfig() Config {
+	host, _ := os.Hostname()
+	return Config{SettleLag: time.Minute, CatchUp: time.Hour, ResolveAfter: 10 * time.Minute, Replica: host}
+}
+
+// RegisterFlags binds the config to flags, with the current values as defaults.
+func (c *Config) RegisterFlags(fs *flag.FlagSet) {
+	fs.DurationVar(&c.SettleLag, "runner.settle-lag", c.SettleLag, "how far evaluation time trails the wall clock (ingestion delay)")
+	fs.DurationVar(&c.CatchUp, "runner.catch-up", c.CatchUp, "oldest unevaluated tick a starting replica still evaluates")
+	fs.DurationVar(&c.ResolveAfter, "runner.resolve-after", c.ResolveAfter, "how long a finding goes unseen before it is resolved")
+	fs.StringVar(&c.Replica, "runner.replica", c.Replica, "this replica's name in the tick log")
+}
+
+// Validate checks the configuration.
+func (c *Config) Validate() error {
+	var errs []error
+	if c.SettleLag < 0 || c.CatchUp < time.Minute || c.ResolveAfter < time.Minute {
+		errs = append(errs, errors.New("runner: settle-lag >= 0, catch-up and resolve-after >= 1m"))
+	}
+	if c.Replica == "" {
+		errs = append(errs, errors.New("runner.replica is required"))
+	}
+	return errors.Join(errs...)
+}
