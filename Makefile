@@ -9,7 +9,7 @@ FUZZTIME ?= 10s
 # Integration tests fail, never skip, when `make test` runs them.
 export OPSW_REQUIRE_SERVICES := 1
 
-.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint bench-guard bench-emitter demo lint fmt clean eval-fingerprint
+.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint bench-guard bench-emitter demo lint fmt clean eval-fingerprint eval bench-detect
 
 all: build
 
@@ -64,6 +64,14 @@ bench-guard:
 
 bench-fingerprint:
 	$(GO) test -run '^$$' -bench . -benchmem ./aggregator/fingerprint/
+
+## eval: the simulator's incident mix through the pipeline, detectors scored (docs/eval.md); EVAL_FLAGS=-duration=24h ... for a bigger run
+eval: services build
+	$(BIN)/aggregator eval $(EVAL_FLAGS)
+
+## bench-detect: detector cycle time over 10M and 100M backfilled events (docs/benchmarks.md)
+bench-detect: services build
+	$(BIN)/aggregator bench-detect $(BENCH_DETECT_FLAGS)
 
 eval-fingerprint:
 	$(GO) test -count=1 -run TestLoghubAccuracy -v ./aggregator/fingerprint/

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
@@ -13,6 +14,9 @@ import (
 type Detectors struct {
 	cfg Config
 	q   Querier
+
+	mu      sync.Mutex
+	timings map[string]time.Duration
 }
 
 // New returns the detectors over a ClickHouse connection.
@@ -39,14 +43,32 @@ func (d *Detectors) Evaluate(ctx context.Context, now time.Time, open []finding.
 	}
 	e := &env{ctx: ctx, q: d.q, cfg: &d.cfg, t: t, tr: tr}
 	var all []candidate
+	timings := map[string]time.Duration{}
 	for _, det := range detectors {
+		began := time.Now()
 		cs, err := det.run(e)
+		timings[det.name] = time.Since(began)
 		if err != nil {
 			return nil, fmt.Errorf("%s at %s: %w", det.name, t.Now.Format(time.RFC3339), err)
 		}
 		all = append(all, cs...)
 	}
+	d.mu.Lock()
+	d.timings = timings
+	d.mu.Unlock()
 	return finish(correlate(all, open), t), nil
+}
+
+// Timings returns how long each detector took in the last evaluation
+// (shared inputs are charged to the first detector reading them).
+func (d *Detectors) Timings() map[string]time.Duration {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	out := make(map[string]time.Duration, len(d.timings))
+	for k, v := range d.timings {
+		out[k] = v
+	}
+	return out
 }
 
 // detectors lists every detector in evaluation order.

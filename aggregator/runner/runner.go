@@ -22,10 +22,10 @@ type Store interface {
 	RecordTick(ctx context.Context, tick, evaluatedAt time.Time, replica string, findings int, took time.Duration) error
 }
 
-// Notifier receives every tick's written finding versions (opened, still
-// open, resolved), e.g. to send alerts. It may be nil.
+// Notifier receives, after every tick, every open finding and those that
+// resolved at the tick (aggregator/alert's Notifier is one). It may be nil.
 type Notifier interface {
-	Notify(ctx context.Context, fs []finding.Finding) error
+	Sync(ctx context.Context, fs []finding.Finding) error
 }
 
 // Runner evaluates ticks.
@@ -71,12 +71,29 @@ func (r *Runner) Tick(ctx context.Context, tick time.Time) ([]finding.Finding, e
 	r.m.tickSeconds.Observe(took.Seconds())
 	r.m.ticks.WithLabelValues("evaluated").Inc()
 	r.m.written(written)
-	if r.notify != nil && len(written) > 0 {
-		if err := r.notify.Notify(ctx, written); err != nil {
+	if r.notify != nil {
+		if err := r.notify.Sync(ctx, afterTick(open, written)); err != nil {
 			r.log.Warn("notifying findings", "tick", tick, "err", err)
 		}
 	}
 	return written, nil
+}
+
+// afterTick is the findings as they stand after a tick: the versions just
+// written (opened, seen, resolved) and the open ones it left unchanged
+// (unseen for less than ResolveAfter).
+func afterTick(open, written []finding.Finding) []finding.Finding {
+	out := append([]finding.Finding(nil), written...)
+	seen := make(map[string]bool, len(written))
+	for _, f := range written {
+		seen[f.Key] = true
+	}
+	for _, f := range open {
+		if !seen[f.Key] {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // Run evaluates every tick from where the replicas left off (at most

@@ -2,7 +2,9 @@
 // argument names a subcommand:
 //
 //	aggregator fingerprint   stdin messages -> "<id>\t<template>" lines
+//	aggregator run           evaluate the detectors every minute, write findings, alert
 //	aggregator eval          score the detectors on a simulated incident mix
+//	aggregator bench-detect  time the detector cycle over 10M and 100M backfilled events
 package main
 
 import (
@@ -20,7 +22,9 @@ const usage = `usage: aggregator <command>
 
 commands:
   fingerprint   read one message per line on stdin, write "<id>\t<template>" per line
+  run           evaluate the detectors every minute, write findings to ClickHouse, send alerts
   eval          simulate the default incident mix through the pipeline and score the detectors
+  bench-detect  time the detector cycle over backfilled databases of growing size
 `
 
 func main() {
@@ -40,8 +44,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch args[0] {
 	case "fingerprint":
 		err = fingerprint.RunCLI(ctx, stdin, stdout)
+	case "run":
+		err = runService(ctx, args[1:], stderr)
 	case "eval":
 		err = runEval(ctx, args[1:], stdout, stderr)
+	case "bench-detect":
+		err = runBenchDetect(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

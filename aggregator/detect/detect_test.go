@@ -1,0 +1,189 @@
+package detect_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/detect"
+	"github.com/opswarehouse/opswarehouse/aggregator/finding"
+)
+
+// minutes returns the minute starts from now-from to now-to (exclusive).
+func minutes(from, to int) []time.Time {
+	var out []time.Time
+	for m := from; m > to; m-- {
+		out = append(out, now.Add(-time.Duration(m)*time.Minute))
+	}
+	return out
+}
+
+// onCell lists the tenants of a cell.
+func onCell(cell int) []int {
+	var out []int
+	for i := 0; i < tenants; i++ {
+		if i%cells == cell {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+var detectorCases = []struct {
+	name   string
+	inject func(g *gen)
+	kind   finding.Kind // "" expects no finding at all
+	scope  finding.Scope
+}{
+	{"quiet fleet", func(g *gen) {}, "", finding.Scope{}},
+	{"new error on one cell and version", func(g *gen) {
+		for _, m := range minutes(4, 0) {
+			for _, i := range onCell(1) {
+				for k := 0; k < 5; k++ {
+					g.errorEvent(g.at(m), i, host("cell-1", k%3), "v2.0.0", fmt.Sprintf("panic: assignment to entry in nil map in pricing.apply goroutine %d", g.r.IntN(9999)))
+				}
+			}
+		}
+	}, finding.Localized, finding.Scope{Cell: "cell-1", Version: "v2.0.0"}},
+	{"one tenant's credentials revoked", func(g *gen) {
+		for _, m := range minutes(6, 0) {
+			for k := 0; k < 6; k++ {
+				g.job(g.at(m), 5, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 200, attempts: 3, retryGap: 10 * time.Second,
+					failMsg: fmt.Sprintf("The provided authorization grant is invalid, expired, or revoked (API key SG.%x)", g.r.Uint32())})
+			}
+		}
+	}, finding.SingleTenant, finding.Scope{CulpritTenant: "t-05", Integration: "sendgrid"}},
+	{"an integration down for everyone", func(g *gen) {
+		msg := func() string { return fmt.Sprintf("HTTP 503 from api.twilio.com after %dms (request RQ%x)", 900+g.r.IntN(900), g.r.Uint32()) }
+		for _, m := range minutes(75, 5) {
+			if m.Minute()%10 == 0 {
+				g.job(g.at(m), int(m.Unix()/60)%tenants, jobSpec{jobType: "sms.send", integration: "twilio", queueMs: 60, runMs: 300, failMsg: msg()})
+			}
+		}
+		for _, m := range minutes(4, 0) {
+			for i := 0; i < tenants; i++ {
+				g.job(g.at(m), i, jobSpec{jobType: "sms.send", integration: "twilio", queueMs: 60, runMs: 300, failMsg: msg()})
+			}
+		}
+	}, finding.SystemWide, finding.Scope{Integration: "twilio"}},
+	{"bursts of an error arriving ever closer on one host", func(g *gen) {
+		for _, ago := range []int{62, 37, 19, 7, 2} {
+			m := now.Add(-time.Duration(ago) * time.Minute)
+			for k := 0; k < 5; k++ {
+				i := onCell(2)[k%len(onCell(2))]
+				g.errorEvent(m.Add(time.Duration(k)*5*time.Second), i, "cell-2-wrk-01", "v1.0.0",
+					fmt.Sprintf("leaked %d prepared statements on connection %x", 3+g.r.IntN(9), g.r.Uint32()))
+			}
+		}
+	}, finding.Emerging, finding.Scope{Host: "cell-2-wrk-01"}},
+	{"a tenant floods the API", func(g *gen) {
+		for _, m := range minutes(3, 0) {
+			for k := 0; k < 60; k++ {
+				g.request(g.at(m), 7, 200, 15)
+			}
+		}
+	}, finding.RequestFlood, finding.Scope{CulpritTenant: "t-07"}},
+	{"a tenant's jobs retried without backoff", func(g *gen) {
+		for _, m := range minutes(3, 0) {
+			for k := 0; k < 6; k++ {
+				g.job(m.Add(time.Duration(k)*5*time.Second), 8, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 200,
+					attempts: 12, retryGap: time.Second, failMsg: fmt.Sprintf("could not acquire job lock %x, will retry immediately", g.r.Uint32())})
+			}
+		}
+	}, finding.RetryStorm, finding.Scope{CulpritTenant: "t-08"}},
+	{"a tenant's jobs fail fast on every attempt", func(g *gen) {
+		for _, m := range minutes(4, 0) {
+			for k := 0; k < 10; k++ {
+				g.job(g.at(m), 9, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 10, attempts: 4, retryGap: 2 * time.Second, dead: true,
+					failMsg: fmt.Sprintf("panic: runtime error: index out of range [%d] with length %d in payload decoder", 3+g.r.IntN(5), 3)})
+			}
+		}
+	}, finding.PoisonJob, finding.Scope{CulpritTenant: "t-09", JobType: "email.send"}},
+	{"a tenant's webhook endpoint fails", func(g *gen) {
+		for _, m := range minutes(3, 0) {
+			for k := 0; k < 6; k++ {
+				g.job(g.at(m), 10, jobSpec{jobType: "webhook.deliver", endpoint: "orders", queueMs: 60, runMs: 300,
+					failMsg: fmt.Sprintf("webhook endpoint returned 500 after %dms (delivery %x)", 200+g.r.IntN(300), g.r.Uint32())})
+			}
+		}
+	}, finding.EndpointSlow, finding.Scope{CulpritTenant: "t-10", JobType: "webhook.deliver"}},
+	{"a worker host hangs", func(g *gen) {
+		for _, m := range minutes(30, 12) {
+			g.job(g.at(m), 3, jobSpec{jobType: "email.send", integration: "sendgrid", host: "cell-0-wrk-02", queueMs: 60, runMs: 200, stuck: true})
+		}
+	}, finding.StuckJobs, finding.Scope{Cell: "cell-0", Host: "cell-0-wrk-02"}},
+	{"a tenant's import saturates its cell", func(g *gen) {
+		g.slow = func(i int, ts time.Time) float64 {
+			if i%cells == 1 && i != 4 && !ts.Before(now.Add(-4*time.Minute)) {
+				return 5
+			}
+			return 1
+		}
+		for _, m := range minutes(4, 0) {
+			for k := 0; k < 40; k++ {
+				g.job(g.at(m), 4, jobSpec{jobType: "import.chunk", queueMs: 400, runMs: 4000})
+			}
+		}
+	}, finding.NoisyNeighbour, finding.Scope{CulpritTenant: "t-04", Cell: "cell-1", JobType: "import.chunk"}},
+}
+
+// TestDetectors evaluates every detector at one tick over a quiet fleet
+// with one injected incident each, on real ClickHouse: the incident must be
+// the one finding, of its kind, naming its culprits.
+func TestDetectors(t *testing.T) {
+	for _, tc := range detectorCases {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGen()
+			tc.inject(g) // before the background: it may change how background jobs queue
+			g.background(now.Add(-80 * time.Minute))
+			ch := g.load(t)
+			d, err := detect.New(detect.DefaultConfig(), ch.Conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs, err := d.Evaluate(context.Background(), now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.kind == "" {
+				for _, f := range fs {
+					t.Errorf("false finding %s: %s", f.Key, f.Summary)
+				}
+				return
+			}
+			if len(fs) != 1 {
+				t.Fatalf("%d findings, want one %s:\n%s", len(fs), tc.kind, describe(fs))
+			}
+			f := fs[0]
+			if f.Kind != tc.kind || !scopeHas(f.Scope, tc.scope) {
+				t.Errorf("got %s %+v, want %s naming %+v", f.Kind, f.Scope, tc.kind, tc.scope)
+			}
+			if f.Key == "" || f.Summary == "" || len(f.Evidence) == 0 || !f.FirstSeen.Equal(now) {
+				t.Errorf("incomplete finding: %+v", f)
+			}
+		})
+	}
+}
+
+// scopeHas reports whether got names every non-empty field of want.
+func scopeHas(got, want finding.Scope) bool {
+	for _, p := range [][2]string{
+		{want.CulpritTenant, got.CulpritTenant}, {want.Cell, got.Cell}, {want.Version, got.Version},
+		{want.Host, got.Host}, {want.JobType, got.JobType}, {want.Integration, got.Integration},
+	} {
+		if p[0] != "" && p[0] != p[1] {
+			return false
+		}
+	}
+	return true
+}
+
+func describe(fs []finding.Finding) string {
+	var b strings.Builder
+	for _, f := range fs {
+		fmt.Fprintf(&b, "  %s: %s\n", f.Key, f.Summary)
+	}
+	return b.String()
+}
