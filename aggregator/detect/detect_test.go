@@ -56,7 +56,9 @@ var detectorCases = []struct {
 		}
 	}, finding.SingleTenant, finding.Scope{CulpritTenant: "t-05", Integration: "sendgrid"}},
 	{"an integration down for everyone", func(g *gen) {
-		msg := func() string { return fmt.Sprintf("HTTP 503 from api.twilio.com after %dms (request RQ%x)", 900+g.r.IntN(900), g.r.Uint32()) }
+		msg := func() string {
+			return fmt.Sprintf("HTTP 503 from api.twilio.com after %dms (request RQ%x)", 900+g.r.IntN(900), g.r.Uint32())
+		}
 		for _, m := range minutes(75, 5) {
 			if m.Minute()%10 == 0 {
 				g.job(g.at(m), int(m.Unix()/60)%tenants, jobSpec{jobType: "sms.send", integration: "twilio", queueMs: 60, runMs: 300, failMsg: msg()})

@@ -36,7 +36,9 @@ const (
 	cells   = 3
 )
 
-func newGen() *gen { return &gen{r: rand.New(rand.NewPCG(1, 2)), fp: fingerprint.New(fingerprint.Config{})} }
+func newGen() *gen {
+	return &gen{r: rand.New(rand.NewPCG(1, 2)), fp: fingerprint.New(fingerprint.Config{})}
+}
 
 func tenantID(i int) string { return fmt.Sprintf("t-%02d", i) }
 func cellOf(i int) string   { return fmt.Sprintf("cell-%d", i%cells) }
