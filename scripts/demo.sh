@@ -128,10 +128,21 @@ for line in open(sys.argv[1]):
     print(f"  {t['scenario']:<22} {t['start'][11:16]}-{t['end'][11:16]}  expect {t['finding_kind']:<30} culprit {c}")
 PY
 fi
-if [ -x "$BIN/aggregator" ] && "$BIN/aggregator" help 2>&1 | grep -q '\<run\>'; then
-	say "findings"
-	"$BIN/aggregator" findings -clickhouse.database "$RUN" 2>/dev/null || echo "  (aggregator findings not available yet)"
-fi
+say "aggregator: detectors evaluate every simulated minute of the backfilled window (alerts off in the demo)"
+"$BIN/aggregator" run -clickhouse.addr "$CH" -clickhouse.database "$RUN" -migrate=false -alerts=false \
+	-listen 127.0.0.1:19466 -runner.catch-up "$((HOURS * 60 + 5))m" -runner.backfill-from "$((HOURS * 60 + 5))m" -runner.settle-lag 0s 2>"$DIR/aggregator.log" &
+agg=$!
+pids+=($agg)
+# Caught up when the newest evaluated tick reaches the present minute.
+for _ in $(seq 1 300); do
+	last=$(curl -fsS "http://${CH_HTTP:-127.0.0.1:${OPSW_CLICKHOUSE_HTTP_PORT:-18123}}/?database=$RUN" \
+		--data-binary "SELECT toUnixTimestamp(max(tick)) FROM detector_ticks" 2>/dev/null || echo 0)
+	if [ "${last:-0}" -ge $(( $(date +%s) - 120 )) ] 2>/dev/null; then break; fi
+	kill -0 "$agg" 2>/dev/null || { echo "demo: aggregator stopped:" >&2; tail -20 "$DIR/aggregator.log" >&2; exit 1; }
+	sleep 2
+done
+say "findings (compare with the incidents above)"
+"$BIN/report" -findings -clickhouse.addr "$CH" -clickhouse.database "$RUN" -since "$((HOURS + 1))h"
 
 say "done"
 echo "  database:  $RUN (clickhouse-client --port ${CH##*:} -d $RUN)"

@@ -24,6 +24,11 @@ type Config struct {
 	ResolveAfter time.Duration `yaml:"resolve_after"`
 	// Replica names this process in detector_ticks.
 	Replica string `yaml:"replica"`
+	// BackfillFrom, when no tick is recorded yet, makes the first replica
+	// evaluate history from this long ago (within CatchUp) instead of
+	// starting at the present: detection over data loaded before the
+	// aggregator first ran. Zero starts at the present.
+	BackfillFrom time.Duration `yaml:"backfill_from"`
 }
 
 // DefaultConfig returns the defaults: the one place they are set.
@@ -38,6 +43,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.CatchUp, "runner.catch-up", c.CatchUp, "oldest unevaluated tick a starting replica still evaluates")
 	fs.DurationVar(&c.ResolveAfter, "runner.resolve-after", c.ResolveAfter, "how long a finding goes unseen before it is resolved")
 	fs.StringVar(&c.Replica, "runner.replica", c.Replica, "this replica's name in the tick log")
+	fs.DurationVar(&c.BackfillFrom, "runner.backfill-from", c.BackfillFrom, "with no tick recorded yet, evaluate history from this long ago (at most catch-up) instead of starting now")
 }
 
 // Validate checks the configuration.

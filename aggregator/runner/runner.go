@@ -130,6 +130,8 @@ func (r *Runner) catchUp(ctx context.Context) error {
 	next := oldest
 	if ok {
 		next = last.Add(time.Minute)
+	} else if r.cfg.BackfillFrom > 0 {
+		next = target.Add(-min(r.cfg.BackfillFrom, r.cfg.CatchUp))
 	} else {
 		r.m.ticks.WithLabelValues("skipped").Inc()
 		next = target
