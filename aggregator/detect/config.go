@@ -53,7 +53,10 @@ type NeighbourConfig struct {
 	MinShareGrowth float64 `yaml:"min_share_growth"` // its share now over its baseline share
 	MinDegradation float64 `yaml:"min_degradation"`  // victims' queue time (or latency) now over their own baseline
 	MinVictims     int     `yaml:"min_victims"`
-	MinStarts      uint64  `yaml:"min_starts"` // job starts a victim needs in the window to be measured
+	// VictimShare: the share of measured tenants that must be degraded,
+	// several times what noise in a window's medians gives (a few percent).
+	VictimShare float64 `yaml:"victim_share"`
+	MinStarts   uint64  `yaml:"min_starts"` // job starts a victim needs in the window to be measured
 }
 
 // JobConfig tunes job health and tenant behaviour detectors.
@@ -83,12 +86,12 @@ func DefaultConfig() Config {
 			MinErrors: 10, MinRatio: 4, Coverage: 0.8, MinLift: 2, TenantShare: 0.9, RestLogP: -6.9, SpreadTenants: 3,
 			BurstGap: 3, BurstMinEvents: 3, BurstLogP: -9.2, MinBursts: 4, MaxGapTau: -0.6, GapShrink: 0.8,
 		},
-		Neighbours: NeighbourConfig{MinShare: 0.15, MinShareGrowth: 2, MinDegradation: 2, MinVictims: 3, MinStarts: 5},
+		Neighbours: NeighbourConfig{MinShare: 0.15, MinShareGrowth: 2, MinDegradation: 2, MinVictims: 3, VictimShare: 0.3, MinStarts: 5},
 		Jobs: JobConfig{
 			StuckAges: []time.Duration{5 * time.Minute, 10 * time.Minute, 45 * time.Minute}, StuckMin: 3,
 			StuckDurFactor: 10, StuckHorizon: 3 * time.Hour,
 			StormMin: 30, StormPerJob: 6, StormRatio: 5,
-			PoisonMinFailed: 5, PoisonFailShare: 0.9, PoisonFastRun: 0.5,
+			PoisonMinFailed: 5, PoisonFailShare: 0.5, PoisonFastRun: 0.5,
 			FloodRatio: 4, FloodMin: 60,
 			EndpointRatio: 3, EndpointMin: 5,
 		},

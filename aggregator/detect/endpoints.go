@@ -48,6 +48,9 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 			return
 		}
 		fleet := types[[2]string{r.Cell, r.JobType}]
+		if r.FailedNow >= jc.EndpointMin && 2*r.FailedNow >= r.FinishedNow {
+			e.suspect(r.Tenant)
+		}
 		if c, ok := endpointCandidate(r, fleet, e.cfg); ok {
 			out = append(out, c)
 		}

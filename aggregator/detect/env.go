@@ -13,10 +13,22 @@ type env struct {
 	t   Tick
 	tr  traffic
 
+	// suspects are tenants a job-level detector saw partial evidence
+	// against (fast failures, failing endpoint deliveries, rapid retries):
+	// their single-tenant failure patterns wait a tick for it to complete.
+	suspects map[string]bool
+
 	activity    []tenantActivity
 	outcomes    []jobOutcome
 	jobTypes    map[[2]string]jobTypeHealth // by cell, job type
 	loadedTypes bool
+}
+
+func (e *env) suspect(tenant string) {
+	if e.suspects == nil {
+		e.suspects = map[string]bool{}
+	}
+	e.suspects[tenant] = true
 }
 
 // warm reports whether the warehouse holds enough baseline to compare

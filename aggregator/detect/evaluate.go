@@ -76,12 +76,12 @@ var detectors = []struct {
 	name string
 	run  func(*env) ([]candidate, error)
 }{
-	{"failure patterns", failurePatterns},
-	{"emerging patterns", emergingPatterns},
 	{"request floods", requestFloods},
 	{"retry storms", retryStorms},
 	{"poison jobs", poisonJobs},
 	{"endpoints", degradedEndpoints},
+	{"failure patterns", failurePatterns}, // after the job-level detectors: it reads their suspects
+	{"emerging patterns", emergingPatterns},
 	{"stuck jobs", stuckJobs},
 	{"noisy neighbours", noisyNeighbours},
 }

@@ -74,11 +74,12 @@ func failurePatterns(e *env) ([]candidate, error) {
 	var out []candidate
 	for _, r := range kept {
 		c, ok := classifyPattern(r, byFP[r.Fingerprint], ref, tr.scale(), cfg)
-		// The least specific kinds wait one tick: a more specific detector
-		// (a tenant's poison job, retry storm or endpoint) may need a
-		// minute more of data to explain the same errors.
-		if ok && (c.Kind == finding.SingleTenant || c.Kind == finding.NewSignature) &&
-			!risingBefore(hist[r.Fingerprint], t, tr.scale(), cfg) {
+		// A new signature waits a tick (it must not be a one-off flare); so
+		// does a single-tenant failure of a tenant a more specific detector
+		// (poison job, retry storm, endpoint) has partial evidence against:
+		// it may need a minute more of data to explain the same errors.
+		wait := c.Kind == finding.NewSignature || (c.Kind == finding.SingleTenant && e.suspects[c.Scope.CulpritTenant])
+		if ok && wait && !risingBefore(hist[r.Fingerprint], t, tr.scale(), cfg) {
 			continue
 		}
 		if ok {

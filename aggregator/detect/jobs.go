@@ -78,6 +78,9 @@ func poisonJobs(e *env) ([]candidate, error) {
 		p0 := (float64(r.FailedBase) + 0.5) / (float64(r.FinishedBase) + 1)
 		logP := logBinomialTail(finished, failed, math.Min(p0, 0.5))
 		failRun, okRunMean := ratio(r.FailRunMsNow, failed), ratio(okRun[r.JobType], okN[r.JobType])
+		if r.FailedNow >= jc.PoisonMinFailed && okN[r.JobType] > 0 && failRun <= jc.PoisonFastRun*okRunMean {
+			e.suspect(r.Tenant)
+		}
 		if r.FailedNow < jc.PoisonMinFailed || failed < jc.PoisonFailShare*finished || logP > e.cfg.MaxLogP ||
 			okN[r.JobType] == 0 || failRun > jc.PoisonFastRun*okRunMean {
 			continue

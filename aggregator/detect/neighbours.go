@@ -95,7 +95,7 @@ func restDegraded(byRes map[[2]string][]resourceUsage, level, resource, aggresso
 		}
 	}
 	victims, measured := findVictims(rest, aggressor, nc)
-	return len(victims) >= nc.MinVictims && 2*len(victims) >= measured
+	return len(victims) >= nc.MinVictims && float64(len(victims)) >= nc.VictimShare*float64(measured)
 }
 
 // aggressor is the tenant whose consumption share grew the most.
@@ -177,7 +177,7 @@ func neighbourCandidate(level, resource string, rows []resourceUsage, nc *Neighb
 		return candidate{}, false
 	}
 	victims, measured := findVictims(rows, agg.tenant, nc)
-	if len(victims) < nc.MinVictims || 2*len(victims) < measured {
+	if len(victims) < nc.MinVictims || float64(len(victims)) < nc.VictimShare*float64(measured) {
 		return candidate{}, false
 	}
 	factors := make([]float64, len(victims))

@@ -173,6 +173,9 @@ func retryStorms(e *env) ([]candidate, error) {
 			}
 		}
 		perJob := ratio(retries, jobs)
+		if perJob >= jc.StormPerJob/2 {
+			e.suspect(tenant)
+		}
 		if perJob < jc.StormPerJob {
 			continue
 		}
