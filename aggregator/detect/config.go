@@ -66,9 +66,14 @@ type JobConfig struct {
 	StuckDurFactor float64         `yaml:"stuck_dur_factor"` // or past this many times the job type's p90
 	StuckHorizon   time.Duration   `yaml:"stuck_horizon"`    // oldest attempt start looked at
 
-	StormMin        uint64  `yaml:"storm_min"`         // retries of a tenant in the window
-	StormPerJob     float64 `yaml:"storm_per_job"`     // retries per retried job in the window
-	StormRatio      float64 `yaml:"storm_ratio"`       // retry rate over the tenant's baseline
+	StormMin    uint64  `yaml:"storm_min"`     // retries of a tenant in the window
+	StormPerJob float64 `yaml:"storm_per_job"` // retries per retried job in the window
+	StormRatio  float64 `yaml:"storm_ratio"`   // retry rate over the tenant's baseline
+	// StormMaxGrowth: a job's second retry gap over its first at most this
+	// is retrying without backoff (exponential backoff at least doubles);
+	// StormMinJobs jobs retried three times in the window must show it.
+	StormMaxGrowth  float64 `yaml:"storm_max_growth"`
+	StormMinJobs    uint64  `yaml:"storm_min_jobs"`
 	PoisonMinFailed uint64  `yaml:"poison_min_failed"` // failed attempts in the window
 	PoisonFailShare float64 `yaml:"poison_fail_share"` // failed over finished attempts of the type
 	PoisonFastRun   float64 `yaml:"poison_fast_run"`   // failed attempts' run time over successful ones'
@@ -76,6 +81,9 @@ type JobConfig struct {
 	FloodMin        uint64  `yaml:"flood_min"`         // requests in the window
 	EndpointRatio   float64 `yaml:"endpoint_ratio"`    // endpoint p90 run time or failure share over baseline
 	EndpointMin     uint64  `yaml:"endpoint_min"`      // deliveries to the endpoint in the window
+	// EndpointLongWindow is the second, longer recent window endpoints are
+	// tested over, for endpoints with few deliveries.
+	EndpointLongWindow time.Duration `yaml:"endpoint_long_window"`
 }
 
 // DefaultConfig returns the defaults: the one place they are set.
@@ -90,10 +98,10 @@ func DefaultConfig() Config {
 		Jobs: JobConfig{
 			StuckAges: []time.Duration{5 * time.Minute, 10 * time.Minute, 45 * time.Minute}, StuckMin: 3,
 			StuckDurFactor: 10, StuckHorizon: 3 * time.Hour,
-			StormMin: 30, StormPerJob: 6, StormRatio: 5,
+			StormMin: 30, StormPerJob: 6, StormRatio: 5, StormMaxGrowth: 1.5, StormMinJobs: 3,
 			PoisonMinFailed: 5, PoisonFailShare: 0.5, PoisonFastRun: 0.5,
 			FloodRatio: 4, FloodMin: 60,
-			EndpointRatio: 3, EndpointMin: 5,
+			EndpointRatio: 3, EndpointMin: 5, EndpointLongWindow: 15 * time.Minute,
 		},
 	}
 }
@@ -120,6 +128,9 @@ func (c *Config) Validate() error {
 	}
 	if c.MaxLogP >= 0 {
 		errs = append(errs, errors.New("detect.max-log-p must be negative"))
+	}
+	if c.Jobs.EndpointLongWindow < c.Window || c.Jobs.EndpointLongWindow >= c.Baseline {
+		errs = append(errs, errors.New("the endpoint long window must be at least the window and shorter than the baseline"))
 	}
 	if len(c.Jobs.StuckAges) == 0 {
 		errs = append(errs, errors.New("at least one stuck-job age is required"))

@@ -61,7 +61,7 @@ func (e *env) jobTypeHealth() (map[[2]string]jobTypeHealth, error) {
 		return e.jobTypes, nil
 	}
 	m := map[[2]string]jobTypeHealth{}
-	err := each(e.ctx, e.q, "detect_job_type_health", e.t.windowArgs(), func(r *jobTypeHealth) { m[[2]string{r.Cell, r.JobType}] = *r })
+	err := each(e.ctx, e.q, "detect_job_type_health", e.longArgs(), func(r *jobTypeHealth) { m[[2]string{r.Cell, r.JobType}] = *r })
 	e.jobTypes, e.loadedTypes = m, err == nil
 	return m, err
 }

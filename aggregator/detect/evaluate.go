@@ -36,6 +36,23 @@ func (d *Detectors) Config() Config { return d.cfg }
 // a pure function of the data before now and of the open findings, so
 // replicas and re-runs agree.
 func (d *Detectors) Evaluate(ctx context.Context, now time.Time, open []finding.Finding) ([]finding.Finding, error) {
+	det, err := d.Detect(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	return det.Findings(open), nil
+}
+
+// Detected is one tick's candidates before correlation with the open
+// findings: the part of an evaluation that reads ClickHouse, which does not
+// depend on earlier ticks' findings (so ticks can be detected ahead).
+type Detected struct {
+	t          Tick
+	candidates []candidate
+}
+
+// Detect runs every detector as of now.
+func (d *Detectors) Detect(ctx context.Context, now time.Time) (*Detected, error) {
 	t := d.cfg.NewTick(now)
 	tr, err := readTraffic(ctx, d.q, t)
 	if err != nil {
@@ -56,7 +73,14 @@ func (d *Detectors) Evaluate(ctx context.Context, now time.Time, open []finding.
 	d.mu.Lock()
 	d.timings = timings
 	d.mu.Unlock()
-	return finish(correlate(all, open), t), nil
+	return &Detected{t: t, candidates: all}, nil
+}
+
+// Findings correlates the candidates with each other and with the open
+// findings and returns the tick's findings.
+func (x *Detected) Findings(open []finding.Finding) []finding.Finding {
+	cs := append([]candidate(nil), x.candidates...)
+	return finish(correlate(cs, open), x.t)
 }
 
 // Timings returns how long each detector took in the last evaluation

@@ -31,17 +31,17 @@ type jobTypeHealth struct {
 	FinishedNow  uint64    `ch:"finished_now"`
 	FailedNow    uint64    `ch:"failed_now"`
 	RunQNow      []float32 `ch:"run_q_now"`
+	FinishedLong uint64    `ch:"finished_long"`
+	FailedLong   uint64    `ch:"failed_long"`
+	RunQLong     []float32 `ch:"run_q_long"`
 	FinishedBase uint64    `ch:"finished_base"`
 	FailedBase   uint64    `ch:"failed_base"`
 	RunQBase     []float32 `ch:"run_q_base"`
 }
 
 // Quantile arrays: run_q holds p10, p50, p90 (run time of finished
-// attempts and requests); wait_q holds p50, p90 (queue time).
-const (
-	runP10, runP50, runP90 = 0, 1, 2
-	waitP50                = 0
-)
+// attempts and requests).
+const runP10, runP50, runP90 = 0, 1, 2
 
 // q returns element i of a quantiles array, 0 if absent.
 func q(qs []float32, i int) float64 {

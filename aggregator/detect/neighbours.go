@@ -11,22 +11,21 @@ import (
 // resourceUsage is one tenant's use of a shared resource and the service
 // it got.
 type resourceUsage struct {
-	Level        string    `ch:"level"`
-	Resource     string    `ch:"resource"`
-	Tenant       string    `ch:"tenant"`
-	StartsNow    uint64    `ch:"starts_now"`
-	StartsBase   uint64    `ch:"starts_base"`
-	BusyMsNow    float64   `ch:"busy_ms_now"`
-	BusyMsBase   float64   `ch:"busy_ms_base"`
-	CPUDBMsNow   float64   `ch:"cpu_db_ms_now"`
-	CPUDBMsBase  float64   `ch:"cpu_db_ms_base"`
-	WaitMsNow    float64   `ch:"wait_ms_now"`
-	WaitMsBase   float64   `ch:"wait_ms_base"`
-	WaitQNow     []float32 `ch:"wait_q_now"`
-	WaitQBase    []float32 `ch:"wait_q_base"`
-	RequestsNow  uint64    `ch:"requests_now"`
-	LatencyQNow  []float32 `ch:"latency_q_now"`
-	LatencyQBase []float32 `ch:"latency_q_base"`
+	Level        string  `ch:"level"`
+	Resource     string  `ch:"resource"`
+	Tenant       string  `ch:"tenant"`
+	StartsNow    uint64  `ch:"starts_now"`
+	StartsBase   uint64  `ch:"starts_base"`
+	BusyMsNow    float64 `ch:"busy_ms_now"`
+	BusyMsBase   float64 `ch:"busy_ms_base"`
+	CPUDBMsNow   float64 `ch:"cpu_db_ms_now"`
+	CPUDBMsBase  float64 `ch:"cpu_db_ms_base"`
+	WaitMsNow    float64 `ch:"wait_ms_now"`
+	WaitMsBase   float64 `ch:"wait_ms_base"`
+	RequestsNow  uint64  `ch:"requests_now"`
+	RequestsBase uint64  `ch:"requests_base"`
+	LatencyNow   float64 `ch:"latency_ms_now"`
+	LatencyBase  float64 `ch:"latency_ms_base"`
 }
 
 // consumption metrics a tenant can hog a resource with.
@@ -145,7 +144,7 @@ func findAggressor(rows []resourceUsage, nc *NeighbourConfig, maxLogP float64) (
 // victim is a tenant served worse than in its own baseline.
 type victim struct {
 	tenant string
-	factor float64 // queue time (or latency) now over baseline
+	factor float64 // mean queue time (or latency) now over baseline
 }
 
 func findVictims(rows []resourceUsage, aggressor string, nc *NeighbourConfig) (victims []victim, measured int) {
@@ -154,12 +153,15 @@ func findVictims(rows []resourceUsage, aggressor string, nc *NeighbourConfig) (v
 		if r.Tenant == aggressor {
 			continue
 		}
+		// mean queue time of its job starts (or mean latency of its
+		// requests) now over its own baseline mean
 		var f float64
-		if r.StartsNow >= nc.MinStarts && r.StartsBase >= nc.MinStarts && q(r.WaitQBase, waitP50) > 0 {
-			f = q(r.WaitQNow, waitP50) / q(r.WaitQBase, waitP50)
-		} else if r.RequestsNow >= 4*nc.MinStarts && q(r.LatencyQBase, runP50) > 0 {
-			f = q(r.LatencyQNow, runP50) / q(r.LatencyQBase, runP50)
-		} else {
+		switch {
+		case r.StartsNow >= nc.MinStarts && r.StartsBase >= nc.MinStarts && r.WaitMsBase > 0:
+			f = (r.WaitMsNow / float64(r.StartsNow)) / (r.WaitMsBase / float64(r.StartsBase))
+		case r.RequestsNow >= 4*nc.MinStarts && r.RequestsBase >= 4*nc.MinStarts && r.LatencyBase > 0:
+			f = (r.LatencyNow / float64(r.RequestsNow)) / (r.LatencyBase / float64(r.RequestsBase))
+		default:
 			continue
 		}
 		measured++

@@ -117,16 +117,22 @@ func requestFloods(e *env) ([]candidate, error) {
 }
 
 type retryJobs struct {
-	Tenant     string `ch:"tenant"`
-	JobType    string `ch:"job_type"`
-	Retries    uint64 `ch:"retries"`
-	Jobs       uint64 `ch:"jobs"`
-	MaxAttempt uint16 `ch:"max_attempt"`
+	Tenant      string  `ch:"tenant"`
+	JobType     string  `ch:"job_type"`
+	Retries     uint64  `ch:"retries"`
+	Jobs        uint64  `ch:"jobs"`
+	Thrice      uint64  `ch:"jobs_retried_thrice"`
+	GapGrowth   float64 `ch:"gap_growth"`
+	SecondGapMs float64 `ch:"second_gap_ms"`
+	MaxAttempt  uint16  `ch:"max_attempt"`
 }
 
 // retryStorms finds tenants whose retry rate is far above their baseline
-// and whose jobs are retried many times within the window: retries without
-// (enough) backoff, not merely more failing jobs.
+// and who retry without backoff: the gap between a job's second and third
+// retry is no longer than between its first and second (backoff makes it
+// grow), or jobs are retried many times within the window. More retries of
+// more failing jobs with backoff (an outage, a revoked credential) are not
+// a storm.
 func retryStorms(e *env) ([]candidate, error) {
 	ctx, q, cfg, t := e.ctx, e.q, e.cfg, e.t
 	if !e.warm() {
@@ -173,10 +179,11 @@ func retryStorms(e *env) ([]candidate, error) {
 			}
 		}
 		perJob := ratio(retries, jobs)
-		if perJob >= jc.StormPerJob/2 {
+		constant := top.Thrice > 0 && top.GapGrowth <= jc.StormMaxGrowth
+		if perJob >= jc.StormPerJob/2 || constant {
 			e.suspect(tenant)
 		}
-		if perJob < jc.StormPerJob {
+		if perJob < jc.StormPerJob && !(constant && top.Thrice >= jc.StormMinJobs) {
 			continue
 		}
 		r := rising[tenant]
@@ -190,10 +197,11 @@ func retryStorms(e *env) ([]candidate, error) {
 		f.Evidence = []finding.Evidence{
 			{Name: "retries_now", Value: float64(r.RetriesNow)}, {Name: "retries_expected", Value: round(expected[tenant], 1)},
 			{Name: "retries_per_job", Value: round(perJob, 1)}, {Name: "jobs_retried", Value: jobs},
-			{Name: "max_attempt", Value: float64(top.MaxAttempt)},
+			{Name: "max_attempt", Value: float64(top.MaxAttempt)}, {Name: "retry_gap_growth", Value: round(top.GapGrowth, 2)},
+			{Name: "second_retry_gap_ms", Value: round(top.SecondGapMs, 0)},
 		}
-		f.Summary = fmt.Sprintf("tenant %s retried %.0f jobs %.0f times in %s (%.1f retries per job, %.1f× its baseline rate)",
-			tenant, jobs, retries, cfg.Window, perJob, float64(r.RetriesNow)/expected[tenant])
+		f.Summary = fmt.Sprintf("tenant %s retried %.0f jobs %.0f times in %s (%.1f retries per job, %.1f× its baseline rate); gaps between retries grow %.1f× (%.0f ms)",
+			tenant, jobs, retries, cfg.Window, perJob, float64(r.RetriesNow)/expected[tenant], top.GapGrowth, top.SecondGapMs)
 		f.Key = fmt.Sprintf("%s/tenant=%s", f.Kind, tenant)
 		out = append(out, c)
 	}

@@ -28,6 +28,11 @@ type Config struct {
 	Duration time.Duration `yaml:"duration"`
 	Warmup   time.Duration `yaml:"warmup"`
 	Seed     uint64        `yaml:"seed"`
+	// Mix is the simulator's mix ("default" or "none"); Scenarios are
+	// extra scenario specs (name@+offset/duration:key=value,...) placed
+	// relative to the start of the mix.
+	Mix       string   `yaml:"mix"`
+	Scenarios []string `yaml:"scenarios"`
 
 	Brokers        []string `yaml:"brokers"`
 	Partitions     int      `yaml:"partitions"`
@@ -44,6 +49,8 @@ type Config struct {
 	// finding still counts as detecting it.
 	Step  time.Duration `yaml:"step"`
 	Grace time.Duration `yaml:"grace"`
+	// Workers detect upcoming ticks concurrently (ClickHouse does the work).
+	Workers int `yaml:"workers"`
 	// ResolveAfter is the aggregator's: how long a finding goes unseen
 	// before it is resolved.
 	ResolveAfter time.Duration `yaml:"resolve_after"`
@@ -54,9 +61,9 @@ type Config struct {
 // DefaultConfig is a run sized for CI: a few minutes on two cores.
 func DefaultConfig() Config {
 	return Config{
-		Tenants: 200, Rate: 400, Duration: 6 * time.Hour, Warmup: time.Hour, Seed: 1,
+		Tenants: 200, Rate: 400, Duration: 6 * time.Hour, Warmup: time.Hour, Seed: 1, Mix: "default",
 		Brokers: []string{"127.0.0.1:19092"}, Partitions: 4, ClickHouseAddr: "127.0.0.1:19000",
-		OutDir: ".eval", Step: time.Minute, Grace: 10 * time.Minute, ResolveAfter: 10 * time.Minute,
+		OutDir: ".eval", Workers: 3, Step: time.Minute, Grace: 10 * time.Minute, ResolveAfter: 10 * time.Minute,
 		Detect: detect.DefaultConfig(),
 	}
 }
@@ -69,6 +76,11 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Duration, "duration", c.Duration, "simulated time the default incident mix is spread over")
 	fs.DurationVar(&c.Warmup, "warmup", c.Warmup, "incident-free simulated history before the mix")
 	fs.Uint64Var(&c.Seed, "seed", c.Seed, "simulator seed: picks culprits, times and events")
+	fs.StringVar(&c.Mix, "mix", c.Mix, `incident mix: "default" (every scenario once) or "none"`)
+	fs.Func("scenario", "extra incident: name@+offset/duration[:key=value,...], offset from the mix's start (repeatable)", func(s string) error {
+		c.Scenarios = append(c.Scenarios, s)
+		return nil
+	})
 	fs.Func("brokers", "comma-separated Kafka brokers", func(s string) error {
 		c.Brokers = strings.Split(s, ",")
 		return nil
@@ -80,6 +92,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.Keep, "keep", c.Keep, "keep the database after the run")
 	fs.StringVar(&c.OutDir, "out", c.OutDir, "directory for the truth file and the findings of the run")
 	fs.DurationVar(&c.Step, "step", c.Step, "evaluation tick")
+	fs.IntVar(&c.Workers, "workers", c.Workers, "ticks detected concurrently")
 	fs.DurationVar(&c.Grace, "grace", c.Grace, "how long after an incident's end a finding still detects it")
 }
 
@@ -98,10 +111,13 @@ func (c *Config) Validate() error {
 	if c.Database != "" && !event.IsIdentifier(c.Database) {
 		errs = append(errs, fmt.Errorf("database %q: want an identifier", c.Database))
 	}
+	if c.Mix != "default" && c.Mix != "none" {
+		errs = append(errs, fmt.Errorf("mix %q: want default or none", c.Mix))
+	}
 	if c.Reuse && c.Database == "" {
 		errs = append(errs, errors.New("-reuse needs -database"))
 	}
-	if c.Step < time.Minute || c.Step%time.Minute != 0 || c.Grace < 0 {
+	if c.Step < time.Minute || c.Step%time.Minute != 0 || c.Grace < 0 || c.Workers < 1 {
 		errs = append(errs, errors.New("step must be whole minutes, grace >= 0"))
 	}
 	return errors.Join(append(errs, c.Detect.Validate())...)

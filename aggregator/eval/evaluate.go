@@ -10,7 +10,6 @@ import (
 
 	json "github.com/goccy/go-json"
 
-	"github.com/opswarehouse/opswarehouse/aggregator/detect"
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
 	"github.com/opswarehouse/opswarehouse/aggregator/findingstore"
 	"github.com/opswarehouse/opswarehouse/aggregator/runner"
@@ -21,7 +20,10 @@ import (
 // the live service does, then scores what it wrote.
 func evaluate(ctx context.Context, cfg Config, conn store.Conn, ld Loaded, log *slog.Logger) (Result, error) {
 	res := Result{Loaded: ld}
-	d, err := detect.New(cfg.Detect, conn)
+	from := ld.Start.Add(cfg.Step)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	d, err := newPrefetcher(ctx, cfg.Detect, conn, from, ld.End, cfg.Step, cfg.Workers)
 	if err != nil {
 		return res, err
 	}
@@ -36,7 +38,7 @@ func evaluate(ctx context.Context, cfg Config, conn store.Conn, ld Loaded, log *
 		return res, err
 	}
 	began := time.Now()
-	for now := ld.Start.Add(cfg.Step); !now.After(ld.End); now = now.Add(cfg.Step) {
+	for now := from; !now.After(ld.End); now = now.Add(cfg.Step) {
 		if _, err := r.Tick(ctx, now); err != nil {
 			return res, err
 		}

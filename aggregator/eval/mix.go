@@ -12,8 +12,8 @@ import (
 )
 
 // simConfig returns the simulator configuration of a run that ends at end:
-// the default mix as the simulator schedules it over cfg.Duration, preceded
-// by cfg.Warmup of incident-free history. The simulator places the mix
+// the mix (and extra scenarios) as the simulator schedules them over
+// cfg.Duration, preceded by cfg.Warmup of incident-free history. The simulator places the mix
 // relative to its own start, so the mix is resolved on a run without the
 // warm-up first and then pinned (absolute times, resolved culprits and
 // parameters) onto the longer run; the fleet depends only on the seed, so
@@ -24,7 +24,7 @@ func simConfig(cfg Config, end time.Time) (sim.Config, error) {
 	sc.Tenants, sc.Cells, sc.Rate, sc.Seed = cfg.Tenants, cfg.Cells, cfg.Rate, cfg.Seed
 	sc.Start = end.Add(-cfg.Duration)
 	sc.Duration = cfg.Duration
-	sc.Mix = "default"
+	sc.Mix, sc.Scenarios = cfg.Mix, cfg.Scenarios
 	if cfg.Warmup == 0 {
 		return sc, nil
 	}
@@ -32,7 +32,7 @@ func simConfig(cfg Config, end time.Time) (sim.Config, error) {
 	if err != nil {
 		return sc, fmt.Errorf("scheduling the default mix: %w", err)
 	}
-	sc.Mix = ""
+	sc.Mix, sc.Scenarios = "", nil
 	for _, t := range mixed.Truth() {
 		spec, err := pinnedSpec(t)
 		if err != nil {

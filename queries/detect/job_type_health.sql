@@ -1,7 +1,8 @@
 -- name: detect_job_type_health
--- description: Finished and failed attempts and run-time quantiles (p10, p50, p90) per cell and job type, in the window and the baseline: whether a tenant's degradation is its own or its cell's.
+-- description: Finished and failed attempts and run-time quantiles (p10, p50, p90) per cell and job type in the window, in a longer recent window and in the baseline before both: whether a tenant's degradation is its own or its cell's, and how long a job type normally runs.
 -- param: base_from DateTime -- start of the baseline
--- param: window_from DateTime -- start of the window, end of the baseline
+-- param: long_from DateTime -- start of the long window, end of the baseline
+-- param: window_from DateTime -- start of the window
 -- param: now DateTime -- evaluation time (exclusive)
 SELECT
     cell,
@@ -9,9 +10,12 @@ SELECT
     sumMergeIf(finishes, minute >= @window_from) AS finished_now,
     sumMergeIf(failures, minute >= @window_from) AS failed_now,
     quantilesIfMergeIf(0.1, 0.5, 0.9)(run_q, minute >= @window_from) AS run_q_now,
-    sumMergeIf(finishes, minute < @window_from) AS finished_base,
-    sumMergeIf(failures, minute < @window_from) AS failed_base,
-    quantilesIfMergeIf(0.1, 0.5, 0.9)(run_q, minute < @window_from) AS run_q_base
+    sumMergeIf(finishes, minute >= @long_from) AS finished_long,
+    sumMergeIf(failures, minute >= @long_from) AS failed_long,
+    quantilesIfMergeIf(0.1, 0.5, 0.9)(run_q, minute >= @long_from) AS run_q_long,
+    sumMergeIf(finishes, minute < @long_from) AS finished_base,
+    sumMergeIf(failures, minute < @long_from) AS failed_base,
+    quantilesIfMergeIf(0.1, 0.5, 0.9)(run_q, minute < @long_from) AS run_q_base
 FROM usage_1m
 WHERE minute >= @base_from AND minute < @now AND kind = 'job_state'
 GROUP BY cell, job_type
