@@ -47,7 +47,12 @@ func (r *jobTypeHealth) window(long bool) deliveries {
 
 // endpointOwnBaseline is how many baseline deliveries an endpoint needs
 // for its own latency to be its baseline (else its cell's job type's is).
-const endpointOwnBaseline = 20
+const endpointOwnBaseline = 50
+
+// exceedNull is how often a delivery is taken to exceed the baseline p90
+// under the baseline: 0.1 by definition, doubled for the error of a p90
+// estimated from tens of deliveries and for drift within the hour.
+const exceedNull = 0.2
 
 // priorWeight is how many attempts' worth of evidence the cell's rate
 // counts for when an endpoint's own baseline is thin.
@@ -108,7 +113,8 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 	failing := w.failed >= float64(jc.EndpointMin) && w.failed/w.finished >= jc.EndpointRatio*math.Max(p0, othersShare) &&
 		failLogP <= cfg.MaxLogP
 	// latency: an exceedance test. Under the baseline a delivery is slower
-	// than the baseline p90 one time in ten; the window's quantiles bound
+	// than the baseline p90 one time in ten (exceedNull allows for the
+	// estimate's error); the window's quantiles bound
 	// how many deliveries now are (nearly all if even the p10 is slower,
 	// half if the p50 is), and a binomial tail says how unlikely that is.
 	// The cell's deliveries of the job type must not be slower themselves.
@@ -126,7 +132,7 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 			break
 		}
 	}
-	slowLogP := logBinomialTail(w.finished, math.Ceil(slowShare*w.finished), 0.1)
+	slowLogP := logBinomialTail(w.finished, math.Ceil(slowShare*w.finished), exceedNull)
 	nowP90 := q(w.q, runP90)
 	cellSlower := ratio(q(cw.q, runP50), q(cell.RunQBase, runP50))
 	slow := baseP90 > 0 && slowShare > 0 && slowLogP <= cfg.MaxLogP && nowP90 >= jc.EndpointRatio*baseP90 &&

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"time"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
 	"github.com/opswarehouse/opswarehouse/queries"
@@ -16,6 +17,7 @@ type tenantActivity struct {
 	Tenant       string `ch:"tenant"`
 	RequestsNow  uint64 `ch:"requests_now"`
 	RequestsBase uint64 `ch:"requests_base"`
+	RequestsLast uint64 `ch:"requests_last"`
 	RetriesNow   uint64 `ch:"retries_now"`
 	RetriesBase  uint64 `ch:"retries_base"`
 	StartsNow    uint64 `ch:"starts_now"`
@@ -68,12 +70,14 @@ func (p peerExpectation) expected(cell string, now, base float64) float64 {
 
 func readTenantActivity(ctx context.Context, q Querier, t Tick) ([]tenantActivity, error) {
 	var rows []tenantActivity
-	err := each(ctx, q, "detect_tenant_activity", t.windowArgs(), func(r *tenantActivity) { rows = append(rows, *r) })
+	args := append(t.windowArgs(), queries.Named("last_from", t.Now.Add(-time.Minute)))
+	err := each(ctx, q, "detect_tenant_activity", args, func(r *tenantActivity) { rows = append(rows, *r) })
 	return rows, err
 }
 
 // requestFloods finds tenants sending requests far above their own
-// baseline (relative to their cell's change).
+// baseline (relative to their cell's change), over the window or, so a
+// flood is seen a minute sooner, over its last minute alone.
 func requestFloods(e *env) ([]candidate, error) {
 	cfg := e.cfg
 	if !e.warm() {
@@ -83,37 +87,52 @@ func requestFloods(e *env) ([]candidate, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := func(r *tenantActivity) float64 { return float64(r.RequestsNow) }
+	windows := []struct {
+		now     func(*tenantActivity) float64
+		minutes float64
+	}{
+		{func(r *tenantActivity) float64 { return float64(r.RequestsNow) }, cfg.Window.Minutes()},
+		{func(r *tenantActivity) float64 { return float64(r.RequestsLast) }, 1},
+	}
 	base := func(r *tenantActivity) float64 { return float64(r.RequestsBase) }
-	pe := newPeerExpectation(rows, now, base)
 	jc := &cfg.Jobs
 	var out []candidate
-	for i := range rows {
-		r := &rows[i]
-		n := now(r)
-		exp := pe.expected(r.Cell, n, base(r))
-		logP := logPoissonTail(n, exp)
-		if r.RequestsNow < jc.FloodMin || n < jc.FloodRatio*exp || logP > cfg.MaxLogP {
-			continue
+	seen := map[string]bool{}
+	for _, w := range windows {
+		pe := newPeerExpectation(rows, w.now, base)
+		minimum := float64(jc.FloodMin) * w.minutes / cfg.Window.Minutes()
+		for i := range rows {
+			r := &rows[i]
+			n := w.now(r)
+			exp := pe.expected(r.Cell, n, base(r))
+			logP := logPoissonTail(n, exp)
+			if seen[r.Tenant] || n < minimum || n < jc.FloodRatio*exp || logP > cfg.MaxLogP {
+				continue
+			}
+			seen[r.Tenant] = true
+			out = append(out, floodCandidate(r, n, exp, logP, w.minutes, jc))
 		}
-		c := candidate{weight: n}
-		f := &c.Finding
-		f.Kind, f.Severity = finding.RequestFlood, finding.Warning
-		if n >= 4*jc.FloodRatio*exp {
-			f.Severity = finding.Critical
-		}
-		f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell = []string{r.Tenant}, r.Tenant, r.Cell
-		f.Evidence = []finding.Evidence{
-			{Name: "requests_now", Value: n}, {Name: "requests_expected", Value: round(exp, 1)},
-			{Name: "ratio", Value: round(n/exp, 1)}, {Name: "log_p", Value: round(logP, 1)},
-			{Name: "window_minutes", Value: cfg.Window.Minutes()},
-		}
-		f.Summary = fmt.Sprintf("tenant %s sent %.0f requests in %s, %.1f× the %.0f expected from its baseline and its cell's change",
-			r.Tenant, n, cfg.Window, n/exp, exp)
-		f.Key = fmt.Sprintf("%s/tenant=%s", f.Kind, r.Tenant)
-		out = append(out, c)
 	}
 	return out, nil
+}
+
+func floodCandidate(r *tenantActivity, n, exp, logP, minutes float64, jc *JobConfig) candidate {
+	c := candidate{weight: n}
+	f := &c.Finding
+	f.Kind, f.Severity = finding.RequestFlood, finding.Warning
+	if n >= 4*jc.FloodRatio*exp {
+		f.Severity = finding.Critical
+	}
+	f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell = []string{r.Tenant}, r.Tenant, r.Cell
+	f.Evidence = []finding.Evidence{
+		{Name: "requests", Value: n}, {Name: "requests_expected", Value: round(exp, 1)},
+		{Name: "ratio", Value: round(n/exp, 1)}, {Name: "log_p", Value: round(logP, 1)},
+		{Name: "minutes", Value: minutes},
+	}
+	f.Summary = fmt.Sprintf("tenant %s sent %.0f requests in %.0f min, %.1f× the %.0f expected from its baseline and its cell's change",
+		r.Tenant, n, minutes, n/exp, exp)
+	f.Key = fmt.Sprintf("%s/tenant=%s", f.Kind, r.Tenant)
+	return c
 }
 
 type retryJobs struct {
@@ -146,15 +165,20 @@ func retryStorms(e *env) ([]candidate, error) {
 	base := func(r *tenantActivity) float64 { return float64(r.RetriesBase) }
 	pe := newPeerExpectation(rows, now, base)
 	jc := &cfg.Jobs
+	// Tenants whose retries are rising are looked at (a third of the
+	// support is enough to mark a suspect); only a full, significant rise
+	// is a storm.
 	rising := map[string]*tenantActivity{}
 	expected := map[string]float64{}
+	significant := map[string]bool{}
 	var tenants []string
 	for i := range rows {
 		r := &rows[i]
 		n := now(r)
 		exp := pe.expected(r.Cell, n, base(r))
-		if r.RetriesNow >= jc.StormMin && n >= jc.StormRatio*exp && logPoissonTail(n, exp) <= cfg.MaxLogP {
+		if 3*r.RetriesNow >= jc.StormMin && n >= jc.StormRatio*exp {
 			rising[r.Tenant], expected[r.Tenant] = r, exp
+			significant[r.Tenant] = r.RetriesNow >= jc.StormMin && logPoissonTail(n, exp) <= cfg.MaxLogP
 			tenants = append(tenants, r.Tenant)
 		}
 	}
@@ -183,7 +207,7 @@ func retryStorms(e *env) ([]candidate, error) {
 		if perJob >= jc.StormPerJob/2 || constant {
 			e.suspect(tenant)
 		}
-		if perJob < jc.StormPerJob && !(constant && top.Thrice >= jc.StormMinJobs) {
+		if !significant[tenant] || (perJob < jc.StormPerJob && !(constant && top.Thrice >= jc.StormMinJobs)) {
 			continue
 		}
 		r := rising[tenant]
