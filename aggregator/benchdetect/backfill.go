@@ -2,7 +2,9 @@ package benchdetect
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
@@ -18,6 +20,7 @@ import (
 // writer, without Kafka: the benchmark measures the detectors, not ingest.
 type writerSink struct {
 	ctx    context.Context
+	limit  int64 // events wanted: Emit ends the run after them
 	scrub  *guard.Guard
 	fp     *fingerprint.Fingerprinter
 	mu     sync.Mutex
@@ -40,6 +43,10 @@ func (s *writerSink) Emit(ctx context.Context, ev *event.Event) error {
 		r.Fingerprint, r.Template = s.fp.Fingerprint(e.ErrorMessage)
 	}
 	s.mu.Lock()
+	if s.offset >= s.limit {
+		s.mu.Unlock()
+		return errEnough
+	}
 	s.offset++
 	r.Source = store.Source{Topic: "backfill", Offset: s.offset, BatchEnd: s.offset}
 	s.rows = append(s.rows, r)
@@ -58,6 +65,9 @@ func (s *writerSink) Emit(ctx context.Context, ev *event.Event) error {
 	return nil
 }
 
+// errEnough ends a backfill once it has its events.
+var errEnough = errors.New("backfill has its events")
+
 // flush queues what is left.
 func (s *writerSink) flush() {
 	s.mu.Lock()
@@ -70,13 +80,15 @@ func (s *writerSink) flush() {
 	close(s.out)
 }
 
-// backfill simulates cfg into conn and returns the events written.
-func backfill(ctx context.Context, conn store.Conn, cfg sim.Config, g *guard.Guard) (uint64, error) {
-	s, err := sim.New(cfg, nil, nil)
+// backfill simulates cfg into conn until it has written events events and
+// returns how many it wrote.
+func backfill(ctx context.Context, conn store.Conn, cfg sim.Config, events uint64, g *guard.Guard) (uint64, error) {
+	s, err := sim.New(cfg, slog.New(slog.DiscardHandler), nil)
 	if err != nil {
 		return 0, err
 	}
 	sink := newWriterSink(ctx, g, 200_000)
+	sink.limit = int64(events)
 	w := store.NewWriter(conn)
 	errc := make(chan error, 1)
 	var written uint64
@@ -92,6 +104,9 @@ func backfill(ctx context.Context, conn store.Conn, cfg sim.Config, g *guard.Gua
 		errc <- werr
 	}()
 	runErr := s.Run(ctx, sink, nil)
+	if errors.Is(runErr, errEnough) {
+		runErr = nil
+	}
 	sink.flush()
 	if err := <-errc; err != nil {
 		return written, fmt.Errorf("writing backfill: %w", err)
@@ -102,12 +117,13 @@ func backfill(ctx context.Context, conn store.Conn, cfg sim.Config, g *guard.Gua
 	return written, nil
 }
 
-// simConfig is a run of the default fleet ending at end whose length gives
-// about events events at rate events per second.
+// simConfig is a run of the default fleet at rate events per second,
+// long enough for events events whatever the time of day (the run stops
+// once it has them) and ending by end.
 func simConfig(events uint64, rate float64, end time.Time, seed uint64) sim.Config {
 	c := sim.DefaultConfig()
 	c.Mode, c.Rate, c.Seed, c.Mix = sim.ModeBackfill, rate, seed, "default"
-	c.Duration = time.Duration(float64(events) / rate * float64(time.Second)).Truncate(time.Minute)
+	c.Duration = 2 * time.Duration(float64(events)/rate*float64(time.Second)).Truncate(time.Minute)
 	c.Start = end.Add(-c.Duration)
 	return c
 }

@@ -149,7 +149,7 @@ func prepare(ctx context.Context, cfg Config, conn store.Conn, ds *dataset, g *g
 		sc := simConfig(ds.events, ds.rate, ds.end, cfg.Seed)
 		log.Info("backfilling", "database", ds.name, "events", ds.events, "rate", ds.rate, "span", sc.Duration)
 		began := time.Now()
-		n, err := backfill(ctx, conn, sc, g)
+		n, err := backfill(ctx, conn, sc, ds.events, g)
 		if err != nil {
 			return err
 		}
