@@ -57,7 +57,9 @@ func q(qs []float32, i int) float64 {
 // processed (they are retried until their budget is spent and die), not of
 // a dependency that is down, which fails attempts after their normal run
 // time and shows as a failure pattern instead. Dead jobs are reported as
-// evidence when the retries have run out.
+// evidence when the retries have run out. A job type failing for the
+// other tenants too (a dependency timing out early, a bad deploy) is not
+// one tenant's poison: it is left to the failure-pattern detectors.
 func poisonJobs(e *env) ([]candidate, error) {
 	if !e.warm() {
 		return nil, nil
@@ -67,9 +69,14 @@ func poisonJobs(e *env) ([]candidate, error) {
 		return nil, err
 	}
 	okRun, okN := map[string]float64{}, map[string]float64{}
+	all := map[string]*outcomeTotals{}
 	for _, r := range rows {
 		okRun[r.JobType] += r.RunMsNow - r.FailRunMsNow + r.RunMsBase - r.FailRunMsBase
 		okN[r.JobType] += float64(r.FinishedNow - r.FailedNow + r.FinishedBase - r.FailedBase)
+		if all[r.JobType] == nil {
+			all[r.JobType] = &outcomeTotals{}
+		}
+		all[r.JobType].add(r)
 	}
 	jc := &e.cfg.Jobs
 	var out []candidate
@@ -82,7 +89,8 @@ func poisonJobs(e *env) ([]candidate, error) {
 			e.suspect(r.Tenant)
 		}
 		if r.FailedNow < jc.PoisonMinFailed || failed < jc.PoisonFailShare*finished || logP > e.cfg.MaxLogP ||
-			okN[r.JobType] == 0 || failRun > jc.PoisonFastRun*okRunMean {
+			okN[r.JobType] == 0 || failRun > jc.PoisonFastRun*okRunMean ||
+			all[r.JobType].othersFailing(r, e.cfg.MaxLogP/2) {
 			continue
 		}
 		c := candidate{weight: failed}
@@ -103,4 +111,28 @@ func poisonJobs(e *env) ([]candidate, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// outcomeTotals sums a job type's attempts over every tenant and cell.
+type outcomeTotals struct{ finishedNow, failedNow, finishedBase, failedBase float64 }
+
+func (t *outcomeTotals) add(r jobOutcome) {
+	t.finishedNow += float64(r.FinishedNow)
+	t.failedNow += float64(r.FailedNow)
+	t.finishedBase += float64(r.FinishedBase)
+	t.failedBase += float64(r.FailedBase)
+}
+
+// othersFailing says whether the job type's attempts of every tenant but
+// r's fail more than in their baseline (log tail probability at most
+// maxLogP) and at least a quarter as often as r's do: an outage of an
+// integration only some tenants use dilutes the others' share.
+func (t *outcomeTotals) othersFailing(r jobOutcome, maxLogP float64) bool {
+	n, k := t.finishedNow-float64(r.FinishedNow), t.failedNow-float64(r.FailedNow)
+	if n <= 0 || k <= 0 {
+		return false
+	}
+	p0 := (t.failedBase - float64(r.FailedBase) + 0.5) / (t.finishedBase - float64(r.FinishedBase) + 1)
+	own := float64(r.FailedNow) / math.Max(float64(r.FinishedNow), 1)
+	return logBinomialTail(n, k, math.Min(p0, 0.5)) <= maxLogP && k/n >= own/4
 }
