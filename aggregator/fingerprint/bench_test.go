@@ -3,6 +3,7 @@ package fingerprint
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/cespare/xxhash/v2"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/fingerprint/internal/loghub"
 )
 
 // benchMessages are the golden corpus: many log styles, 10-330 bytes.
@@ -86,16 +89,9 @@ func BenchmarkFingerprintParallel(b *testing.B) {
 // BenchmarkFingerprintLoghub runs over the Loghub development data: real
 // messages in the proportions they occur.
 func BenchmarkFingerprintLoghub(b *testing.B) {
-	files, _ := filepath.Glob(filepath.Join(loghubDir(b), "*_2k.log_structured.csv"))
-	if len(files) == 0 {
-		missingData(b, "no Loghub files")
+	msgs := loghubMessages(b)
+	if len(msgs) == 0 {
 		return
-	}
-	var msgs []string
-	for _, path := range files {
-		for _, r := range loadStructured(b, path) {
-			msgs = append(msgs, r.content)
-		}
 	}
 	f := New(Config{})
 	b.ReportAllocs()
@@ -104,6 +100,75 @@ func BenchmarkFingerprintLoghub(b *testing.B) {
 		f.Fingerprint(msgs[i%len(msgs)])
 	}
 	reportThroughput(b, msgs)
+}
+
+// loghubMessages returns the messages of every Loghub file found, in order.
+func loghubMessages(b *testing.B) []string {
+	b.Helper()
+	paths, err := loghub.Paths(loghubDir(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if len(paths) == 0 {
+		missingData(b, "no Loghub files")
+		return nil
+	}
+	var msgs []string
+	for _, path := range paths {
+		d, err := loghub.Load(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, r := range d.Rows {
+			msgs = append(msgs, r.Content)
+		}
+	}
+	return msgs
+}
+
+// BenchmarkAliasesLoghub is the cost Aliases adds per message of a real
+// stream (the dev data, each file a fresh stream), mostly known ids.
+func BenchmarkAliasesLoghub(b *testing.B) {
+	msgs := loghubMessages(b)
+	if len(msgs) == 0 {
+		return
+	}
+	f := New(Config{})
+	ids := make([]uint64, len(msgs))
+	templates := make([]string, len(msgs))
+	for i, m := range msgs {
+		ids[i], templates[i] = f.Fingerprint(m)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	a := NewAliases()
+	for i := 0; i < b.N; i++ {
+		k := i % len(msgs)
+		if k == 0 {
+			a = NewAliases()
+		}
+		a.Resolve(ids[k], templates[k])
+	}
+	reportThroughput(b, msgs)
+}
+
+// BenchmarkAliasesAllNew is the worst case: every template is new and
+// general enough to be matched against every root (up to maxAliasRoots).
+func BenchmarkAliasesAllNew(b *testing.B) {
+	templates := make([]string, 4*maxAliasRoots)
+	for i := range templates {
+		templates[i] = fmt.Sprintf("job %d of queue q%x stalled at <*> after <*> retries", i, i*7919)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	a := NewAliases()
+	for i := 0; i < b.N; i++ {
+		k := i % len(templates)
+		if k == 0 {
+			a = NewAliases()
+		}
+		a.Resolve(ID(templates[k]), templates[k])
+	}
 }
 
 func BenchmarkRunCLI(b *testing.B) {

@@ -11,7 +11,7 @@ const (
 	clsUpper                         // A-Z
 	clsHigh                          // any byte >= 0x80: part of a UTF-8 letter
 	clsHex                           // 0-9 a-f A-F
-	clsJoiner                        // joins word runs into one compound: . - _
+	clsJoiner                        // joins word runs into one compound: . - _ ~
 	clsGlue                          // may sit between two wildcards that collapse into one
 	clsOpen                          // a value, path or quote may start right after it
 	clsValueStop                     // ends the value of key=value
@@ -43,10 +43,15 @@ var class = func() (t [256]uint16) {
 	for c := 0x80; c < 0x100; c++ {
 		t[c] |= clsHigh
 	}
-	for _, c := range []byte("._-") {
+	// '~' joins the parts of Windows component names
+	// ("Microsoft-Windows-Foo~31bf3856ad364e35~amd64~~6.1.7601.17514").
+	for _, c := range []byte("._-~") {
 		t[c] |= clsJoiner
 	}
-	for _, c := range []byte(":.-_/@#|,+~*\\") {
+	// '*' is not glue: a run of stars stands for a missing or hidden
+	// reading ("Fan speeds ( 3552 **** 3515 )"), text of the event rather
+	// than a separator between the items of one list of values.
+	for _, c := range []byte(":.-_/@#|,+~\\") {
 		t[c] |= clsGlue
 	}
 	for _, c := range []byte("=:([{,<;|\"'`") {

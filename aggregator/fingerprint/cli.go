@@ -14,11 +14,15 @@ const cliBufferBytes = 64 << 10
 
 // RunCLI reads one message per line from in and writes, for every input line
 // (empty ones included), exactly one line "<id>\t<template>" to out, where id
-// is the decimal uint64 fingerprint. Lines of any length are accepted: only
-// the prefix that Fingerprint looks at is kept in memory. A final line
-// without a newline counts as a line.
+// is the decimal uint64 fingerprint ID(template). The input is one stream,
+// so templates go through Aliases: a message whose template is an instance
+// of a more general one seen earlier in the stream is written with that
+// template and its id. Lines of any length are accepted: only the prefix
+// that Fingerprint looks at is kept in memory. A final line without a
+// newline counts as a line.
 func RunCLI(ctx context.Context, in io.Reader, out io.Writer) error {
 	f := New(Config{})
+	aliases := NewAliases()
 	r := bufio.NewReaderSize(in, cliBufferBytes)
 	w := bufio.NewWriterSize(out, cliBufferBytes)
 	var line, rec []byte
@@ -44,7 +48,7 @@ func RunCLI(ctx context.Context, in io.Reader, out io.Writer) error {
 		if !ok {
 			break
 		}
-		id, template := f.Fingerprint(string(line))
+		id, template := aliases.Resolve(f.Fingerprint(string(line)))
 		rec = strconv.AppendUint(rec[:0], id, 10)
 		rec = append(rec, '\t')
 		rec = append(rec, template...)

@@ -65,6 +65,8 @@ func TestRunCLI(t *testing.T) {
 		{"duplicates not merged", "same\nsame\n", []string{"same", "same"}},
 		{"invalid utf-8", "a\xffb\n", []string{"a\uFFFDb"}},
 		{"tabs never leak", "a\tb\n", []string{"a b"}},
+		{"later instances of a general template join it", "service alpha stopped\nservice 0x3f stopped\nservice beta stopped\nservice alpha stopped\n",
+			[]string{"service alpha stopped", "service <*> stopped", "service <*> stopped", "service <*> stopped"}},
 		{"very long line", long + "\nnext 2\n", []string{strings.Repeat("a ", MaxMessageBytes/2) + Wildcard, "next <*>"}},
 	}
 	for _, tt := range tests {

@@ -20,7 +20,7 @@ import (
 
 // Version identifies the masking rules. Bump it on every change that can alter
 // any template (see the package comment).
-const Version = 1
+const Version = 2
 
 // Wildcard replaces every masked variable part in a template.
 const Wildcard = "<*>"

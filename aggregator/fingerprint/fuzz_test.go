@@ -63,3 +63,28 @@ func respace(msg string) string {
 	}
 	return sb.String()
 }
+
+// FuzzAliases feeds pairs of messages through Fingerprint and Aliases: the
+// alias is always a template seen before (or the message's own), its id is
+// ID of that template, and asking again gives the same answer.
+func FuzzAliases(f *testing.F) {
+	f.Add("session opened for user 0x1f", "session opened for user root")
+	f.Add("blocks 1 2 3 deleted", "blocks 1, 2 deleted")
+	f.Add("", "(")
+	fp := New(Config{})
+	f.Fuzz(func(t *testing.T, first, second string) {
+		a := NewAliases()
+		seen := map[string]bool{}
+		for _, msg := range []string{first, second, first} {
+			id, template := fp.Fingerprint(msg)
+			seen[template] = true
+			aid, alias := a.Resolve(id, template)
+			if aid != ID(alias) || !seen[alias] {
+				t.Fatalf("Resolve(%q) = %d %q: not a seen template with its id", template, aid, alias)
+			}
+			if aid2, alias2 := a.Resolve(id, template); aid2 != aid || alias2 != alias {
+				t.Fatalf("Resolve(%q) changed without new input: %q then %q", template, alias, alias2)
+			}
+		}
+	})
+}

@@ -8,15 +8,15 @@ func atPieceStart(msg string, i, tokStart int) bool {
 	return i == tokStart || is(msg[i-1], clsOpen)
 }
 
-// isSign reports whether msg[i] is a sign or bound that starts a number:
-// "-1", "+2", "<1", ">5", "~3".
+// isSign reports whether msg[i] is a sign, bound or mark that starts a
+// number: "-1", "+2", "<1", ">5", "~3", "*64" (a 64-bit process).
 func isSign(msg string, i, tokStart, end int) bool {
 	return isSignByte(msg[i]) && i+1 < end && is(msg[i+1], clsDigit) &&
 		(i == tokStart || !is(msg[i-1], clsWord))
 }
 
 func isSignByte(c byte) bool {
-	return c == '-' || c == '+' || c == '<' || c == '>' || c == '~'
+	return c == '-' || c == '+' || c == '<' || c == '>' || c == '~' || c == '*'
 }
 
 func startsPath(c byte) bool {
@@ -95,6 +95,13 @@ done:
 	}
 	return j, true
 }
+
+// minKeptPrefix is the shortest letter prefix of a token with digits that is
+// kept in the template ("storage<*>", "tryToReloadTodayBasicSteps<*>").
+// Shorter prefixes name an instance as often as a kind: host and device
+// names ("node12", "dn228", "sda1", "ssh2") vary within one event, and an
+// event whose variable has a short prefix would split per prefix.
+const minKeptPrefix = 7
 
 // letterPrefix returns the length of the ASCII letters that start s when
 // only decimal digits follow them, else 0.

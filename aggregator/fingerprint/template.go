@@ -138,6 +138,7 @@ func (b *builder) build(msg string) {
 		// A value never introduces another: "invalid user user from".
 		valueNext = !wasValue && t.mayIntroduceValue(msg) && b.introducesValue(ti)
 	}
+	b.out = dropAnnotations(b.out)
 	if truncated {
 		if len(b.out) > 0 {
 			b.out = append(b.out, ' ')
@@ -296,10 +297,10 @@ func (b *builder) word(i, end int) int {
 		}
 	}
 	if w.digit {
-		// "tryToReloadTodayBasicSteps1514044800223", "worker12": keep a
-		// word-like prefix; short ones ("dn228", "ssh2") and random ones
-		// ("fefe7216") are part of the id.
-		if p := letterPrefix(msg[i:j]); p >= 4 && wordLikePrefix(msg[i:i+p]) {
+		// "tryToReloadTodayBasicSteps1514044800223": keep a long,
+		// word-like prefix; short ones ("node12", "dn228", "ssh2") and
+		// random ones ("fefe7216") are part of the id.
+		if p := letterPrefix(msg[i:j]); p >= minKeptPrefix && wordLikePrefix(msg[i:i+p]) {
 			b.out = append(b.out, msg[i:i+p]...)
 		}
 		b.emitVar()
