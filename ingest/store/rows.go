@@ -4,6 +4,8 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/ClickHouse/ch-go/proto"
+
 	"github.com/opswarehouse/opswarehouse/ingest/event"
 )
 
@@ -32,47 +34,48 @@ job_id, job_type, state, attempt, duration_ms, queue_ms, integration, queue, rou
 is_error, error_class, error_message, fingerprint, template, cpu_ms, db_ms, bytes,
 attr_keys, attr_values, ingested_at, src_topic, src_partition, src_offset, batch_end`
 
-// Batch holds rows column-major as they arrive. Its string columns keep
-// their bytes in one buffer per column and its times as unix seconds, so a
-// batch of tens of thousands of rows is a handful of pointer-free arrays
-// the garbage collector does not have to scan. Reuse it with Reset.
+// Batch holds rows column-major as they arrive, in the layout the driver
+// sends: each String column is its values' bytes back to back plus where
+// each value starts and ends (ch-go's proto.ColStr), and the attribute
+// arrays are flat key and value columns with each row's end offset. A batch
+// of a hundred thousand rows is thus a handful of pointer-free arrays the
+// garbage collector does not scan, and Writer hands them to the driver
+// without copying. Reuse it with Reset.
 type Batch struct {
 	eventID, tenant, service, cell, shard, host, version, kind strCol
 	jobID, jobType, state, integration, queue, route           strCol
 	errorClass, errorMessage, template, srcTopic               strCol
+	attrKeys, attrValues                                       strCol
+	attrEnds                                                   []uint64
 	ts, ingestedAt                                             []int64
 	tsMs, attempt, status, srcPartition                        []uint16
 	durationMs, queueMs, cpuMs, dbMs                           []float32
 	isError                                                    []uint8
 	fingerprint, bytes, srcOffset, batchEnd                    []uint64
-	attrKeys, attrValues                                       [][]string
 }
 
-// strCol is a String column: the values' bytes back to back and where each
-// value ends.
-type strCol struct {
-	buf  []byte
-	ends []uint32
-}
+// strCol is a String column in ch-go's layout.
+type strCol proto.ColStr
 
 func (c *strCol) add(s string) {
-	c.buf = append(c.buf, s...)
-	c.ends = append(c.ends, uint32(len(c.buf)))
+	start := len(c.Buf)
+	c.Buf = append(c.Buf, s...)
+	c.Pos = append(c.Pos, proto.Position{Start: start, End: len(c.Buf)})
 }
 
-func (c *strCol) reset() { c.buf, c.ends = c.buf[:0], c.ends[:0] }
+func (c *strCol) reset() { c.Buf, c.Pos = c.Buf[:0], c.Pos[:0] }
+
+func (c *strCol) rows() int { return len(c.Pos) }
 
 // views returns the values as strings that share the column's buffer; they
-// are valid until the next add or reset, which is all an insert needs (the
-// driver copies them into its own buffer).
+// are valid until the next add or reset. Only the copying fallback of
+// Writer needs them.
 func (c *strCol) views() []string {
-	out := make([]string, len(c.ends))
-	var start uint32
-	for i, end := range c.ends {
-		if end > start {
-			out[i] = unsafe.String(&c.buf[start], int(end-start))
+	out := make([]string, len(c.Pos))
+	for i, p := range c.Pos {
+		if p.End > p.Start {
+			out[i] = unsafe.String(&c.Buf[p.Start], p.End-p.Start)
 		}
-		start = end
 	}
 	return out
 }
@@ -80,7 +83,7 @@ func (c *strCol) views() []string {
 func (c *Batch) strCols() []*strCol {
 	return []*strCol{&c.eventID, &c.tenant, &c.service, &c.cell, &c.shard, &c.host, &c.version, &c.kind,
 		&c.jobID, &c.jobType, &c.state, &c.integration, &c.queue, &c.route,
-		&c.errorClass, &c.errorMessage, &c.template, &c.srcTopic}
+		&c.errorClass, &c.errorMessage, &c.template, &c.srcTopic, &c.attrKeys, &c.attrValues}
 }
 
 // NewBatch returns a batch with room for capacity rows.
@@ -98,14 +101,12 @@ func (c *Batch) Reset() {
 	for _, s := range c.strCols() {
 		s.reset()
 	}
-	clear(c.attrKeys)
-	clear(c.attrValues)
 	c.ts, c.ingestedAt = c.ts[:0], c.ingestedAt[:0]
 	c.tsMs, c.attempt, c.status, c.srcPartition = c.tsMs[:0], c.attempt[:0], c.status[:0], c.srcPartition[:0]
 	c.durationMs, c.queueMs, c.cpuMs, c.dbMs = c.durationMs[:0], c.queueMs[:0], c.cpuMs[:0], c.dbMs[:0]
 	c.isError = c.isError[:0]
 	c.fingerprint, c.bytes, c.srcOffset, c.batchEnd = c.fingerprint[:0], c.bytes[:0], c.srcOffset[:0], c.batchEnd[:0]
-	c.attrKeys, c.attrValues = c.attrKeys[:0], c.attrValues[:0]
+	c.attrEnds = c.attrEnds[:0]
 }
 
 // Add appends a row.
@@ -140,9 +141,7 @@ func (c *Batch) Add(r *Row) {
 	c.cpuMs = append(c.cpuMs, float32(e.CPUMs))
 	c.dbMs = append(c.dbMs, float32(e.DBMs))
 	c.bytes = append(c.bytes, e.Bytes)
-	keys, values := sortedAttrs(e.Attrs)
-	c.attrKeys = append(c.attrKeys, keys)
-	c.attrValues = append(c.attrValues, values)
+	c.addAttrs(e.Attrs)
 	c.ingestedAt = append(c.ingestedAt, r.IngestedAt.Unix())
 	c.srcTopic.add(r.Source.Topic)
 	c.srcPartition = append(c.srcPartition, uint16(r.Source.Partition))
@@ -150,15 +149,38 @@ func (c *Batch) Add(r *Row) {
 	c.batchEnd = append(c.batchEnd, uint64(r.Source.BatchEnd))
 }
 
-// all returns the columns in eventColumns order.
-func (c *Batch) all() []any {
-	return []any{
-		c.eventID.views(), c.ts, c.tsMs, c.tenant.views(), c.service.views(), c.cell.views(), c.shard.views(),
-		c.host.views(), c.version.views(), c.kind.views(), c.jobID.views(), c.jobType.views(), c.state.views(),
-		c.attempt, c.durationMs, c.queueMs, c.integration.views(), c.queue.views(), c.route.views(), c.status,
-		c.isError, c.errorClass.views(), c.errorMessage.views(), c.fingerprint, c.template.views(), c.cpuMs, c.dbMs,
-		c.bytes, c.attrKeys, c.attrValues, c.ingestedAt, c.srcTopic.views(), c.srcPartition, c.srcOffset, c.batchEnd,
+// insertColumn is one INSERT column: a String column to share, or a slice of
+// fixed-size values, or the attribute arrays.
+type insertColumn struct {
+	str    *strCol
+	fixed  any
+	arrays *strCol // with attrEnds: Array(String)
+}
+
+// columns returns the columns in eventColumns order.
+func (c *Batch) columns() []insertColumn {
+	s := func(col *strCol) insertColumn { return insertColumn{str: col} }
+	f := func(v any) insertColumn { return insertColumn{fixed: v} }
+	return []insertColumn{
+		s(&c.eventID), f(c.ts), f(c.tsMs), s(&c.tenant), s(&c.service), s(&c.cell), s(&c.shard),
+		s(&c.host), s(&c.version), s(&c.kind), s(&c.jobID), s(&c.jobType), s(&c.state),
+		f(c.attempt), f(c.durationMs), f(c.queueMs), s(&c.integration), s(&c.queue), s(&c.route), f(c.status),
+		f(c.isError), s(&c.errorClass), s(&c.errorMessage), f(c.fingerprint), s(&c.template), f(c.cpuMs), f(c.dbMs),
+		f(c.bytes), {arrays: &c.attrKeys}, {arrays: &c.attrValues}, f(c.ingestedAt), s(&c.srcTopic), f(c.srcPartition), f(c.srcOffset), f(c.batchEnd),
 	}
+}
+
+// arrayViews returns an Array(String) column as one slice per row, sharing
+// the column's buffer (the copying fallback).
+func (c *Batch) arrayViews(col *strCol) [][]string {
+	all := col.views()
+	out := make([][]string, len(c.attrEnds))
+	var start uint64
+	for i, end := range c.attrEnds {
+		out[i] = all[start:end:end]
+		start = end
+	}
+	return out
 }
 
 // SetBatchEnd stamps every row with the batch's last source offset and its
@@ -174,32 +196,31 @@ func (c *Batch) SetBatchEnd(last int64, ingestedAt time.Time) {
 // grow makes room for n rows in every column.
 func (c *Batch) grow(n int) {
 	for _, s := range c.strCols() {
-		s.ends = make([]uint32, 0, n)
+		s.Pos = make([]proto.Position, 0, n)
 	}
 	c.ts, c.ingestedAt = make([]int64, 0, n), make([]int64, 0, n)
 	c.tsMs, c.attempt, c.status, c.srcPartition = make([]uint16, 0, n), make([]uint16, 0, n), make([]uint16, 0, n), make([]uint16, 0, n)
 	c.durationMs, c.queueMs, c.cpuMs, c.dbMs = make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n), make([]float32, 0, n)
 	c.isError = make([]uint8, 0, n)
 	c.fingerprint, c.bytes, c.srcOffset, c.batchEnd = make([]uint64, 0, n), make([]uint64, 0, n), make([]uint64, 0, n), make([]uint64, 0, n)
-	c.attrKeys, c.attrValues = make([][]string, 0, n), make([][]string, 0, n)
+	c.attrEnds = make([]uint64, 0, n)
 }
 
-var emptyStrings = []string{}
-
-func sortedAttrs(attrs map[string]string) ([]string, []string) {
-	if len(attrs) == 0 {
-		return emptyStrings, emptyStrings
+// addAttrs appends a row's attributes sorted by key.
+func (c *Batch) addAttrs(attrs map[string]string) {
+	if len(attrs) > 0 {
+		var buf [16]string // more than the allow-list holds
+		keys := buf[:0]
+		for k := range attrs {
+			keys = append(keys, k)
+		}
+		sortStrings(keys)
+		for _, k := range keys {
+			c.attrKeys.add(k)
+			c.attrValues.add(attrs[k])
+		}
 	}
-	keys := make([]string, 0, len(attrs))
-	for k := range attrs {
-		keys = append(keys, k)
-	}
-	sortStrings(keys)
-	values := make([]string, len(keys))
-	for i, k := range keys {
-		values[i] = attrs[k]
-	}
-	return keys, values
+	c.attrEnds = append(c.attrEnds, uint64(c.attrKeys.rows()))
 }
 
 func sortStrings(s []string) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
@@ -37,8 +38,9 @@ func (w *Writer) Write(ctx context.Context, cols *Batch) error {
 		return fmt.Errorf("preparing insert of %d events: %w", n, err)
 	}
 	defer batch.Abort()
-	for i, col := range cols.all() {
-		if err := batch.Column(i).Append(col); err != nil {
+	driverCols := batch.Columns()
+	for i, col := range cols.columns() {
+		if err := cols.appendColumn(driverCols[i], batch.Column(i), col); err != nil {
 			return fmt.Errorf("appending column %d: %w", i, err)
 		}
 	}
@@ -46,6 +48,24 @@ func (w *Writer) Write(ctx context.Context, cols *Batch) error {
 		return fmt.Errorf("inserting %d events: %w", n, err)
 	}
 	return nil
+}
+
+// appendColumn hands one column to the driver: shared when it can be,
+// copied when not.
+func (c *Batch) appendColumn(driverCol column.Interface, to driver.BatchColumn, col insertColumn) error {
+	switch {
+	case col.str != nil:
+		if shareStr(driverCol, col.str) {
+			return nil
+		}
+		return to.Append(col.str.views())
+	case col.arrays != nil:
+		if shareArray(driverCol, col.arrays, c.attrEnds) {
+			return nil
+		}
+		return to.Append(c.arrayViews(col.arrays))
+	}
+	return to.Append(col.fixed)
 }
 
 // WriteLedger records a batch that produced no event rows (every message was
