@@ -2,6 +2,7 @@ package event
 
 import (
 	"bytes"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,9 @@ func TestDecodeRejections(t *testing.T) {
 			if rej.Reason != tt.want {
 				t.Fatalf("reason %s (%s), want %s", rej.Reason, rej.Detail, tt.want)
 			}
+			if _, shared := DecodeShared([]byte(tt.doc), testNow, DefaultLimits); shared == nil || *shared != *rej {
+				t.Fatalf("DecodeShared rejected with %v, Decode with %v", shared, rej)
+			}
 		})
 	}
 }
@@ -97,6 +101,33 @@ func TestTruncatesLongMessage(t *testing.T) {
 	}
 }
 
+// DecodeShared decodes what Decode does, escaped strings included, and its
+// strings stay views of the input.
+func TestDecodeSharedMatchesDecode(t *testing.T) {
+	docs := []string{
+		validDoc,
+		strings.Replace(validDoc, "upstream timed out after 30s", `quote \" tab \t unicode \u00e9 done`, 1),
+		strings.Replace(validDoc, `"t-1"`, `"t-\u0031"`, 1),
+	}
+	for _, doc := range docs {
+		want, rej := Decode([]byte(doc), testNow, DefaultLimits)
+		if rej != nil {
+			t.Fatalf("%s: %v", doc, rej)
+		}
+		got, rej := DecodeShared([]byte(doc), testNow, DefaultLimits)
+		if rej != nil {
+			t.Fatalf("%s: DecodeShared: %v", doc, rej)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("DecodeShared = %+v\nDecode = %+v", got, want)
+		}
+	}
+	doc := []byte(validDoc)
+	if allocs := testing.AllocsPerRun(100, func() { DecodeShared(doc, testNow, DefaultLimits) }); allocs > 4 {
+		t.Errorf("DecodeShared allocates %.0f times per event, want at most 4 (the attrs map and its strings)", allocs)
+	}
+}
+
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(validDoc))
 	f.Add([]byte(`{"v":1}`))
@@ -104,6 +135,10 @@ func FuzzDecode(f *testing.F) {
 	f.Add([]byte("\xff"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		e, rej := Decode(b, testNow, DefaultLimits)
+		shared, sharedRej := DecodeShared(b, testNow, DefaultLimits)
+		if (rej == nil) != (sharedRej == nil) || (rej == nil && !reflect.DeepEqual(e, shared)) {
+			t.Fatalf("Decode = %+v, %v; DecodeShared = %+v, %v", e, rej, shared, sharedRej)
+		}
 		if rej != nil {
 			if rej.Reason == "" {
 				t.Fatal("rejection without reason")

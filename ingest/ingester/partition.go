@@ -204,7 +204,7 @@ func (p *partition) add(msg kafka.Message) {
 	}
 	b.last = msg.Offset
 	now := p.in.now()
-	ev, rej := event.Decode(msg.Value, now, p.in.cfg.limits())
+	ev, rej := event.DecodeShared(msg.Value, now, p.in.cfg.limits())
 	if rej != nil {
 		b.deadLetters = append(b.deadLetters, newDeadLetter(msg, rej.Reason, rej.Detail, now))
 		return
