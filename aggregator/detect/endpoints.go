@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
 	"github.com/opswarehouse/opswarehouse/queries"
@@ -73,12 +74,45 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 		return nil, err
 	}
 	jc := &e.cfg.Jobs
-	var out []candidate
-	err = each(e.ctx, e.q, "detect_endpoint_health", e.longArgs(), func(r *endpointHealth) {
-		cell := types[[2]string{r.Cell, r.JobType}]
+	out, err := endpointCandidates(e, e.t, types, func(r *endpointHealth) {
 		if r.FailedLong >= jc.EndpointMin && 2*r.FailedLong >= r.FinishedLong {
 			e.suspect(r.Tenant)
 		}
+	})
+	if err != nil || !e.anyStormSuspect(out) {
+		return out, err
+	}
+	// A tenant whose retries are rising may be starting a retry storm,
+	// which fails its deliveries as well: its endpoint waits a tick, as
+	// its single-tenant patterns do, and is raised only if it was already
+	// degraded a minute ago (by then the storm, if it is one, is found and
+	// explains it).
+	before, err := endpointCandidates(e, e.cfg.NewTick(e.t.Now.Add(-time.Minute)), types, nil)
+	if err != nil {
+		return nil, err
+	}
+	wasDegraded := map[string]bool{}
+	for _, c := range before {
+		wasDegraded[c.Key] = true
+	}
+	kept := out[:0]
+	for _, c := range out {
+		if !e.stormSuspects[c.Scope.CulpritTenant] || wasDegraded[c.Key] {
+			kept = append(kept, c)
+		}
+	}
+	return kept, nil
+}
+
+// endpointCandidates tests every endpoint as of t; each row is also handed
+// to seen when it is not nil.
+func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen func(*endpointHealth)) ([]candidate, error) {
+	var out []candidate
+	err := each(e.ctx, e.q, "detect_endpoint_health", longArgs(t, e.cfg), func(r *endpointHealth) {
+		if seen != nil {
+			seen(r)
+		}
+		cell := types[[2]string{r.Cell, r.JobType}]
 		for _, long := range []bool{false, true} {
 			if c, ok := endpointCandidate(r, &cell, long, e.cfg); ok {
 				out = append(out, c)
@@ -89,11 +123,21 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 	return out, err
 }
 
+// anyStormSuspect reports whether a candidate blames a storm suspect.
+func (e *env) anyStormSuspect(cs []candidate) bool {
+	for i := range cs {
+		if e.stormSuspects[cs[i].Scope.CulpritTenant] {
+			return true
+		}
+	}
+	return false
+}
+
 // longArgs are the arguments of the queries with a long window.
-func (e *env) longArgs() []queries.Arg {
+func longArgs(t Tick, cfg *Config) []queries.Arg {
 	return []queries.Arg{
-		queries.Named("base_from", e.t.BaseFrom), queries.Named("long_from", e.t.Now.Add(-e.cfg.Jobs.EndpointLongWindow)),
-		queries.Named("window_from", e.t.WindowFrom), queries.Named("now", e.t.Now),
+		queries.Named("base_from", t.BaseFrom), queries.Named("long_from", t.Now.Add(-cfg.Jobs.EndpointLongWindow)),
+		queries.Named("window_from", t.WindowFrom), queries.Named("now", t.Now),
 	}
 }
 

@@ -17,6 +17,9 @@ type env struct {
 	// against (fast failures, failing endpoint deliveries, rapid retries):
 	// their single-tenant failure patterns wait a tick for it to complete.
 	suspects map[string]bool
+	// stormSuspects are tenants whose retries are rising: their
+	// degraded endpoints wait a tick for a storm to be found.
+	stormSuspects map[string]bool
 
 	activity    []tenantActivity
 	outcomes    []jobOutcome
@@ -61,7 +64,7 @@ func (e *env) jobTypeHealth() (map[[2]string]jobTypeHealth, error) {
 		return e.jobTypes, nil
 	}
 	m := map[[2]string]jobTypeHealth{}
-	err := each(e.ctx, e.q, "detect_job_type_health", e.longArgs(), func(r *jobTypeHealth) { m[[2]string{r.Cell, r.JobType}] = *r })
+	err := each(e.ctx, e.q, "detect_job_type_health", longArgs(e.t, e.cfg), func(r *jobTypeHealth) { m[[2]string{r.Cell, r.JobType}] = *r })
 	e.jobTypes, e.loadedTypes = m, err == nil
 	return m, err
 }

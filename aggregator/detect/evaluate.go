@@ -136,11 +136,18 @@ func finish(cs []candidate, t Tick) []finding.Finding {
 //   - a tenant's job-level finding explains the same tenant's less specific
 //     ones, in the order retry storm (rapid retries of failing jobs),
 //     poison job (attempts failing fast), degraded endpoint (one
-//     configured endpoint failing or slow), single-tenant failure pattern.
+//     configured endpoint failing or slow), single-tenant failure pattern;
+//   - a tenant's failure pattern reaching beyond one job type explains a
+//     poison job of the same errors (an integration failing for the
+//     tenant fails every job type using it, fast);
+//   - sustaining evidence (an incident that has filled its own baseline)
+//     only continues an open finding.
 //
 // Open findings explain as well as this tick's: a retry storm whose rate
 // dips for a minute still explains its tenant's errors.
 func correlate(cs []candidate, open []finding.Finding) []candidate {
+	cs = dropUnsustained(cs, open)
+	cs = dropExplainedJobFindings(cs, open)
 	emerging := map[uint64]bool{}
 	rank := map[string]int{} // tenant -> most specific tenant-level kind seen
 	explains := func(f *finding.Finding, fps []uint64) {
@@ -170,6 +177,69 @@ func correlate(cs []candidate, open []finding.Finding) []candidate {
 		out = append(out, c)
 	}
 	return out
+}
+
+// dropUnsustained drops sustaining candidates without an open finding.
+func dropUnsustained(cs []candidate, open []finding.Finding) []candidate {
+	isOpen := make(map[string]bool, len(open))
+	for i := range open {
+		isOpen[open[i].Key] = true
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		if !c.sustain || isOpen[c.Key] {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// dropExplainedJobFindings drops a poison-job candidate whose errors are
+// a tenant's failure pattern that reaches beyond the job type: the tenant's
+// integration failing (revoked credentials) fails whichever job type uses
+// it, fast, and is one incident, the failure pattern. A pattern confined to
+// the poisoned job type is instead explained by the poison (tenantRank).
+func dropExplainedJobFindings(cs []candidate, open []finding.Finding) []candidate {
+	type pattern struct {
+		jobType string
+		fps     []uint64
+	}
+	byTenant := map[string][]pattern{}
+	for i := range cs {
+		if f := &cs[i].Finding; f.Kind == finding.SingleTenant {
+			byTenant[f.Scope.CulpritTenant] = append(byTenant[f.Scope.CulpritTenant], pattern{f.Scope.JobType, cs[i].fingerprints})
+		}
+	}
+	for i := range open {
+		if f := &open[i]; f.Kind == finding.SingleTenant {
+			byTenant[f.Scope.CulpritTenant] = append(byTenant[f.Scope.CulpritTenant], pattern{f.Scope.JobType, []uint64{f.Scope.Fingerprint}})
+		}
+	}
+	out := cs[:0]
+	for _, c := range cs {
+		explained := false
+		if c.Kind == finding.PoisonJob {
+			for _, p := range byTenant[c.Scope.CulpritTenant] {
+				explained = explained || (p.jobType != c.Scope.JobType && shareAny(p.fps, c.fingerprints))
+			}
+		}
+		if !explained {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// shareAny reports whether a and b have an element in common.
+func shareAny(a, b []uint64) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x == y && x != 0 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // tenantRank orders the kinds that blame one tenant's failing work, most

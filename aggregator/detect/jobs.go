@@ -3,8 +3,10 @@ package detect
 import (
 	"fmt"
 	"math"
+	"sort"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
+	"github.com/opswarehouse/opswarehouse/queries"
 )
 
 // jobOutcome is one cell, tenant and job type's finished attempts.
@@ -88,12 +90,14 @@ func poisonJobs(e *env) ([]candidate, error) {
 		if r.FailedNow >= jc.PoisonMinFailed && okN[r.JobType] > 0 && failRun <= jc.PoisonFastRun*okRunMean {
 			e.suspect(r.Tenant)
 		}
-		if r.FailedNow < jc.PoisonMinFailed || failed < jc.PoisonFailShare*finished || logP > e.cfg.MaxLogP ||
+		if r.FailedNow < jc.PoisonMinFailed || failed < jc.PoisonFailShare*finished ||
 			okN[r.JobType] == 0 || failRun > jc.PoisonFastRun*okRunMean ||
 			all[r.JobType].othersFailing(r, e.cfg.MaxLogP/2) {
 			continue
 		}
-		c := candidate{weight: failed}
+		// Once the poison has filled the baseline it is no longer
+		// significant against it; it still keeps its open finding open.
+		c := candidate{weight: failed, sustain: logP > e.cfg.MaxLogP}
 		f := &c.Finding
 		f.Kind, f.Severity = finding.PoisonJob, finding.Warning
 		if r.DeadNow > 0 {
@@ -110,7 +114,61 @@ func poisonJobs(e *env) ([]candidate, error) {
 		f.Key = fmt.Sprintf("%s/tenant=%s,job_type=%s", f.Kind, r.Tenant, r.JobType)
 		out = append(out, c)
 	}
-	return out, nil
+	return out, attachJobErrors(e, out)
+}
+
+// attachJobErrors gives each tenant job-type candidate the fingerprints
+// that make up most of the type's errors in the window, so correlation can
+// tell one incident seen by two detectors from two incidents.
+func attachJobErrors(e *env, cs []candidate) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	tenants := make([]string, 0, len(cs))
+	for i := range cs {
+		tenants = append(tenants, cs[i].Scope.CulpritTenant)
+	}
+	sort.Strings(tenants)
+	type key struct{ tenant, jobType string }
+	byJob := map[key][]tenantJobErrors{}
+	args := []queries.Arg{queries.Named("tenants", tenants), queries.Named("window_from", e.t.WindowFrom), queries.Named("now", e.t.Now)}
+	err := each(e.ctx, e.q, "detect_tenant_job_errors", args, func(r *tenantJobErrors) {
+		k := key{r.Tenant, r.JobType}
+		byJob[k] = append(byJob[k], *r)
+	})
+	if err != nil {
+		return err
+	}
+	for i := range cs {
+		cs[i].fingerprints = mainFingerprints(byJob[key{cs[i].Scope.CulpritTenant, cs[i].Scope.JobType}], 0.8)
+	}
+	return nil
+}
+
+// tenantJobErrors is one tenant, job type and fingerprint's errors.
+type tenantJobErrors struct {
+	Tenant      string `ch:"tenant"`
+	JobType     string `ch:"job_type"`
+	Fingerprint uint64 `ch:"fingerprint"`
+	Errors      uint64 `ch:"errors"`
+}
+
+// mainFingerprints returns the most frequent fingerprints (rows sorted by
+// errors, descending) that together hold at least share of the errors.
+func mainFingerprints(rows []tenantJobErrors, share float64) []uint64 {
+	var total, sum float64
+	for _, r := range rows {
+		total += float64(r.Errors)
+	}
+	var out []uint64
+	for _, r := range rows {
+		if total == 0 || sum >= share*total {
+			break
+		}
+		out = append(out, r.Fingerprint)
+		sum += float64(r.Errors)
+	}
+	return out
 }
 
 // outcomeTotals sums a job type's attempts over every tenant and cell.

@@ -44,6 +44,9 @@ type candidate struct {
 	finding.Finding
 	fingerprints []uint64 // error fingerprints it accounts for
 	weight       float64  // errors or events behind it: the strongest of a key wins
+	// sustain marks evidence that continues an open finding but would
+	// not open one (an incident that has filled its own baseline).
+	sustain bool
 }
 
 // each runs a library query and scans every row into a fresh T.
