@@ -33,7 +33,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClickHouseAddr, "clickhouse.addr", envOr("OPSW_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address (default from $OPSW_CLICKHOUSE_ADDR)")
 	fs.IntVar(&c.Events, "events", 3_000_000, "events in the throughput runs")
 	fs.IntVar(&c.Partitions, "partitions", 4, "partitions of the benchmark topic")
-	fs.IntVar(&c.BatchSize, "batch-size", 20_000, "ingester batch size (and ceiling insert block size)")
+	fs.IntVar(&c.BatchSize, "batch-size", 50_000, "ingester batch size (and ceiling insert block size)")
 	fs.DurationVar(&c.LatencyFor, "latency-for", 20*time.Second, "length of the latency run")
 	fs.DurationVar(&c.Profile, "profile", 8*time.Second, "CPU profile length taken from the ingester during the end-to-end run (0: none)")
 	fs.StringVar(&c.OutDir, "out", ".bench", "directory for profiles and logs")

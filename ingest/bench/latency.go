@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -95,7 +96,7 @@ func (b *bench) produceAtRate(ctx context.Context, topic string, rate float64, a
 			msgs = append(msgs, kafka.Message{Key: []byte(e.ID), Value: v})
 			seq++
 		}
-		if err := w.WriteMessages(ctx, msgs...); err != nil {
+		if err := writeRetryingUnknownTopic(ctx, w, msgs); err != nil {
 			return fmt.Errorf("producing at rate: %w", err)
 		}
 		at := time.Now()
@@ -133,5 +134,17 @@ func pollProbes(ctx context.Context, conn driver.Conn, since time.Time, done <-c
 			}
 		}
 		rows.Close()
+	}
+}
+
+// writeRetryingUnknownTopic retries while a just-created topic is not yet
+// known to the broker's metadata.
+func writeRetryingUnknownTopic(ctx context.Context, w *kafka.Writer, msgs []kafka.Message) error {
+	for attempt := 0; ; attempt++ {
+		err := w.WriteMessages(ctx, msgs...)
+		if !errors.Is(err, kafka.UnknownTopicOrPartition) || attempt == 50 {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -74,7 +74,7 @@ func DefaultConfig() Config {
 		Topic:           "opswarehouse.events.v1",
 		GroupID:         "opswarehouse-ingester",
 		DeadLetterTopic: "opswarehouse.events.dlq",
-		BatchSize:       20000,
+		BatchSize:       50000,
 		BatchAge:        time.Second,
 		FetchMaxBytes:   8 << 20,
 		CommitInterval:  time.Second,
