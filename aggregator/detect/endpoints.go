@@ -158,24 +158,14 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 		failLogP <= cfg.MaxLogP
 	// latency: an exceedance test. Under the baseline a delivery is slower
 	// than the baseline p90 one time in ten (exceedNull allows for the
-	// estimate's error); the window's quantiles bound
-	// how many deliveries now are (nearly all if even the p10 is slower,
-	// half if the p50 is), and a binomial tail says how unlikely that is.
+	// estimate's error); the window's quantiles say how many deliveries
+	// now are (slowerShare), and a binomial tail says how unlikely that is.
 	// The cell's deliveries of the job type must not be slower themselves.
 	baseP90 := q(r.RunQBase, runP90)
 	if r.FinishedBase < endpointOwnBaseline || baseP90 == 0 {
 		baseP90 = q(cell.RunQBase, runP90)
 	}
-	var slowShare float64
-	for _, lv := range []struct {
-		i     int
-		share float64
-	}{{runP10, 0.9}, {runP50, 0.5}} {
-		if q(w.q, lv.i) > baseP90 {
-			slowShare = lv.share
-			break
-		}
-	}
+	slowShare := slowerShare(w.q, baseP90)
 	slowLogP := logBinomialTail(w.finished, math.Ceil(slowShare*w.finished), exceedNull)
 	nowP90 := q(w.q, runP90)
 	cellSlower := ratio(q(cw.q, runP50), q(cell.RunQBase, runP50))
@@ -204,4 +194,20 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 		r.Tenant, r.Endpoint, how, 100*w.failed/w.finished, w.finished, r.JobType, period, 100*p0, nowP90, baseP90)
 	f.Key = fmt.Sprintf("%s/tenant=%s,job_type=%s,endpoint=%s", f.Kind, r.Tenant, r.JobType, r.Endpoint)
 	return c, true
+}
+
+// slowerShare estimates the share of deliveries slower than t from the
+// window's p10, p50 and p90, interpolating the distribution linearly
+// between them: 0.9 if even the p10 is slower, from 0.5 to 0.9 between
+// the p50 and the p10. Less than half is reported as 0: an endpoint is
+// slow only when its typical delivery is.
+func slowerShare(qs []float32, t float64) float64 {
+	p10, p50 := q(qs, runP10), q(qs, runP50)
+	switch {
+	case p10 > t:
+		return 0.9
+	case p50 > t:
+		return 0.5 + 0.4*(p50-t)/math.Max(p50-p10, 1e-9)
+	}
+	return 0
 }

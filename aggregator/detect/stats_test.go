@@ -55,3 +55,14 @@ func TestKendallTau(t *testing.T) {
 		}
 	}
 }
+
+func TestSlowerShare(t *testing.T) {
+	qs := []float32{100, 500, 900} // p10, p50, p90
+	for _, tt := range []struct{ t, want float64 }{
+		{50, 0.9}, {100, 0.9}, {300, 0.7}, {500, 0}, {800, 0},
+	} {
+		if got := slowerShare(qs, tt.t); math.Abs(got-tt.want) > 1e-9 {
+			t.Errorf("slowerShare(%v) = %v, want %v", tt.t, got, tt.want)
+		}
+	}
+}
