@@ -129,6 +129,23 @@ var detectorCases = []struct {
 			}
 		}
 	}, finding.NoisyNeighbour, finding.Scope{CulpritTenant: "t-04", Cell: "cell-1", JobType: "import.chunk"}},
+	{"a tenant's bulk import fails no more often than usual (control)", func(g *gen) {
+		importJob := func(m time.Time, perMinute int) {
+			for k := 0; k < perMinute; k++ {
+				s := jobSpec{jobType: "import.chunk", queueMs: 60, runMs: 300}
+				if g.r.IntN(20) == 0 {
+					s.failMsg = fmt.Sprintf("%d duplicate external ids in chunk %d of import %x", 1+g.r.IntN(9), k, g.r.Uint32())
+				}
+				g.job(g.at(m), 6, s)
+			}
+		}
+		for _, m := range minutes(70, 3) {
+			importJob(m, 4)
+		}
+		for _, m := range minutes(3, 0) {
+			importJob(m, 120)
+		}
+	}, "", finding.Scope{}},
 }
 
 // TestDetectors evaluates every detector at one tick over a quiet fleet

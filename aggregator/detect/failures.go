@@ -74,6 +74,13 @@ func failurePatterns(e *env) ([]candidate, error) {
 	var out []candidate
 	for _, r := range kept {
 		c, ok := classifyPattern(r, byFP[r.Fingerprint], ref, tr.scale(), cfg)
+		if ok && c.Kind == finding.SingleTenant {
+			volume, err := e.volumeExplains(&c, byFP[r.Fingerprint])
+			if err != nil {
+				return nil, err
+			}
+			ok = !volume
+		}
 		// A new signature waits a tick (it must not be a one-off flare); so
 		// does a single-tenant failure of a tenant a more specific detector
 		// (poison job, retry storm, endpoint) has partial evidence against:
@@ -171,6 +178,41 @@ func classifyPattern(r *fpRate, p pattern, ref dims, scale float64, cfg *Config)
 	f.Key = patternKey(f)
 	return c, true
 }
+
+// volumeExplains reports whether a tenant's rising errors of a job type
+// rose no more than the type's successful attempts did: a tenant running
+// ten times its usual imports (a bulk load, a noisy neighbour) fails ten
+// times as many of them without anything being broken. Successes, not
+// attempts, measure the work: failing attempts and their retries are work
+// the failure itself creates. A pattern not concentrated on one job type,
+// or a tenant with little baseline work of it (cold start), is not judged.
+func (e *env) volumeExplains(c *candidate, p pattern) (bool, error) {
+	tenant, jobType := c.Scope.CulpritTenant, c.Scope.JobType
+	if jobType == "" {
+		return false, nil
+	}
+	rows, err := e.jobOutcomes()
+	if err != nil {
+		return false, err
+	}
+	var okNow, okBase float64
+	for _, r := range rows {
+		if r.Tenant == tenant && r.JobType == jobType {
+			okNow += float64(r.FinishedNow) - float64(r.FailedNow)
+			okBase += float64(r.FinishedBase) - float64(r.FailedBase)
+		}
+	}
+	if okBase < minBaselineWork || okNow <= 0 {
+		return false, nil
+	}
+	errNow, errBase := p.now[dimTenant][tenant], p.base[dimTenant][tenant]
+	expected := (errBase + 0.5) * okNow / okBase
+	return errNow < e.cfg.Failures.MinRatio*expected || logPoissonTail(errNow, expected) > e.cfg.MaxLogP, nil
+}
+
+// minBaselineWork is how many successful baseline attempts a tenant's job
+// type needs for its error rise to be compared with its work's.
+const minBaselineWork = 20
 
 // restIsBaseline reports whether, without its top tenant, a pattern's
 // errors are what its baseline predicts (no evidence of a rise elsewhere)
