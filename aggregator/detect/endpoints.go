@@ -75,7 +75,10 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 	}
 	jc := &e.cfg.Jobs
 	out, err := endpointCandidates(e, e.t, types, func(r *endpointHealth) {
-		if r.FailedLong >= jc.EndpointMin && 2*r.FailedLong >= r.FinishedLong {
+		// Partial evidence: failing over the long window, or starting to
+		// fail in the short one (a third of the support).
+		if (r.FailedLong >= jc.EndpointMin && 2*r.FailedLong >= r.FinishedLong) ||
+			(3*r.FailedNow >= jc.EndpointMin && 2*r.FailedNow >= r.FinishedNow) {
 			e.suspect(r.Tenant)
 		}
 	})

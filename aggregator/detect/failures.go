@@ -86,7 +86,11 @@ func failurePatterns(e *env) ([]candidate, error) {
 		// (poison job, retry storm, endpoint) has partial evidence against:
 		// it may need a minute more of data to explain the same errors.
 		wait := c.Kind == finding.NewSignature || (c.Kind == finding.SingleTenant && e.suspects[c.Scope.CulpritTenant])
-		if ok && wait && !risingBefore(hist[r.Fingerprint], t, tr.scale(), cfg) {
+		waitTicks := 1
+		if c.Kind == finding.SingleTenant && e.suspects[c.Scope.CulpritTenant] {
+			waitTicks = suspectWaitTicks
+		}
+		if ok && wait && !risingBefore(hist[r.Fingerprint], t, waitTicks, tr.scale(), cfg) {
 			continue
 		}
 		if ok {
@@ -97,10 +101,26 @@ func failurePatterns(e *env) ([]candidate, error) {
 }
 
 // risingBefore reports whether a fingerprint already passed the rate test
-// one minute before the tick, from its minute series.
-func risingBefore(ms []minuteCount, t Tick, scale float64, cfg *Config) bool {
-	now := t.Now.Add(-time.Minute)
-	winFrom, baseFrom := t.WindowFrom.Add(-time.Minute), t.BaseFrom.Add(-time.Minute)
+// at each of the ticks minutes before the tick.
+func risingBefore(ms []minuteCount, t Tick, ticks int, scale float64, cfg *Config) bool {
+	for k := 1; k <= ticks; k++ {
+		if !risingAt(ms, t, time.Duration(k)*time.Minute, scale, cfg) {
+			return false
+		}
+	}
+	return true
+}
+
+// suspectWaitTicks is how many ticks a single-tenant pattern of a suspect
+// tenant waits: a job-level detector needs a few minutes of deliveries or
+// attempts to complete its evidence, errors are counted as they happen.
+const suspectWaitTicks = 2
+
+// risingAt reports whether a fingerprint passed the rate test ago before
+// the tick, from its minute series.
+func risingAt(ms []minuteCount, t Tick, ago time.Duration, scale float64, cfg *Config) bool {
+	now := t.Now.Add(-ago)
+	winFrom, baseFrom := t.WindowFrom.Add(-ago), t.BaseFrom.Add(-ago)
 	var inWin, inBase float64
 	for _, m := range ms {
 		switch {
