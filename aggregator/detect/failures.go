@@ -41,7 +41,7 @@ func failurePatterns(e *env) ([]candidate, error) {
 	args := append(t.windowArgs(), queries.Named("min_errors", fc.MinErrors))
 	err := each(ctx, q, "detect_fingerprint_rates", args, func(r *fpRate) {
 		r.expected = (float64(r.ErrorsBase) + 0.5) * tr.scale()
-		r.logP = logPoissonTail(float64(r.ErrorsNow), r.expected)
+		r.logP = logRateTail(float64(r.ErrorsNow), float64(r.ErrorsBase), tr.scale())
 		if float64(r.ErrorsNow) >= fc.MinRatio*r.expected && r.logP <= cfg.MaxLogP {
 			rising = append(rising, r)
 		}
@@ -131,7 +131,7 @@ func risingAt(ms []minuteCount, t Tick, ago time.Duration, scale float64, cfg *C
 		}
 	}
 	exp := (inBase + 0.5) * scale
-	return inWin >= float64(cfg.Failures.MinErrors) && inWin >= cfg.Failures.MinRatio*exp && logPoissonTail(inWin, exp) <= cfg.MaxLogP
+	return inWin >= float64(cfg.Failures.MinErrors) && inWin >= cfg.Failures.MinRatio*exp && logRateTail(inWin, inBase, scale) <= cfg.MaxLogP
 }
 
 func fingerprintsOf(rs []*fpRate) []uint64 {

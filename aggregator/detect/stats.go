@@ -5,6 +5,16 @@ import (
 	"sort"
 )
 
+// logRateTail is how surprising now events in the window are against base
+// events in the baseline, where the window holds scale times the
+// baseline's traffic: log P(X >= now) for X ~ Binomial(now+base,
+// scale/(1+scale)), the conditional test of two Poisson counts. Unlike a
+// Poisson tail around base*scale it allows for the baseline being an
+// estimate: a baseline of a few minutes (a young warehouse) proves little.
+func logRateTail(now, base, scale float64) float64 {
+	return logBinomialTail(now+base, now, scale/(1+scale))
+}
+
 // logPoissonTail is log P(X >= k) for X ~ Poisson(lambda): how surprising
 // k events are when lambda were expected. It is 0 when k <= lambda.
 func logPoissonTail(k, lambda float64) float64 {

@@ -66,3 +66,18 @@ func TestSlowerShare(t *testing.T) {
 		}
 	}
 }
+
+func TestLogRateTail(t *testing.T) {
+	// A short baseline proves less than a long one with the same
+	// expected count; with a long baseline it nears the Poisson tail.
+	short, long := logRateTail(16, 4, 0.6), logRateTail(16, 56, 0.05)
+	if !(short > long) {
+		t.Errorf("short baseline %.1f should be less surprising than long %.1f", short, long)
+	}
+	if p := logPoissonTail(16, 56*0.05); math.Abs(long-p) > 0.15*math.Abs(p) {
+		t.Errorf("long baseline %.1f far from the Poisson tail %.1f", long, p)
+	}
+	if short <= -13.8 {
+		t.Errorf("16 errors against 4 in a 5-minute baseline is significant: %.1f", short)
+	}
+}
