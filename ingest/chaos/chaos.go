@@ -15,7 +15,6 @@ import (
 	"github.com/opswarehouse/opswarehouse/ingest/kafkaadmin"
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
 	"github.com/opswarehouse/opswarehouse/ingest/store"
-	"github.com/opswarehouse/opswarehouse/queries"
 )
 
 // Result is what a run counted.
@@ -144,10 +143,9 @@ func (r *run) settle(ctx context.Context, produced produced) Result {
 // count uses the project's own queries to count what landed.
 func (r *run) count(ctx context.Context, p produced) (Result, error) {
 	res := Result{Produced: p.valid + p.malformed}
-	q := queries.Get("ingest_counts")
-	var rows, distinct uint64
-	if err := r.conn.QueryRow(ctx, q.SQL, q.MustBind(queries.Named("topic", r.topic))...).Scan(&rows, &distinct); err != nil {
-		return res, fmt.Errorf("counting stored events: %w", err)
+	rows, distinct, err := r.stored(ctx)
+	if err != nil {
+		return res, err
 	}
 	dl, err := ingester.SummarizeDeadLetters(ctx, r.cfg.Brokers, r.dlq)
 	if err != nil {

@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"os/exec"
 	"sort"
+	"sync"
 	"time"
+
+	"github.com/opswarehouse/opswarehouse/queries"
 )
 
 // runFaults injects the configured faults at random moments of a window of
@@ -17,10 +20,19 @@ func (r *run) runFaults(ctx context.Context, d time.Duration) error {
 		do   func() error
 	}
 	var faults []fault
+	// Kills take turns, so each one kills a different process: two kills
+	// of one process would count a kill that tested nothing.
+	var killing sync.Mutex
 	for i := 0; i < r.cfg.Kills; i++ {
 		at := time.Duration(float64(d) * (0.05 + 0.9*r.rng.Float64()))
 		pause := time.Duration(500+r.rng.IntN(2500)) * time.Millisecond
+		lag := time.Duration(r.rng.IntN(500)) * time.Millisecond
 		faults = append(faults, fault{at, "sigkill ingester", func() error {
+			killing.Lock()
+			defer killing.Unlock()
+			if err := r.awaitInsert(ctx, lag); err != nil {
+				return err
+			}
 			r.ingest.kill()
 			time.Sleep(pause)
 			return r.ingest.start()
@@ -60,6 +72,56 @@ func (r *run) runFaults(ctx context.Context, d time.Duration) error {
 		}
 	}
 	return nil
+}
+
+// awaitInsert waits, for at most insertWait, until the running ingester
+// stores a new batch, then lag more: a kill while it is still joining its
+// group tests nothing, a kill soon after an insert (before its offsets are
+// committed) is the moment exactly-once must survive.
+// ClickHouse may be down (another fault): an unanswered count is no insert.
+func (r *run) awaitInsert(ctx context.Context, lag time.Duration) error {
+	rows0, err0 := r.storedRows(ctx)
+	deadline := time.Now().Add(insertWait)
+	for time.Now().Before(deadline) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		rows, err := r.storedRows(ctx)
+		if err == nil && err0 != nil {
+			rows0, err0 = rows, nil
+			continue
+		}
+		if err == nil && rows > rows0 {
+			break
+		}
+	}
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(lag):
+		return nil
+	}
+}
+
+// insertWait bounds how long a kill waits for an insert (the ingester may
+// be idle at the end of the run, or retrying against a stopped ClickHouse).
+const insertWait = 10 * time.Second
+
+// storedRows counts the rows stored so far, duplicates included.
+func (r *run) storedRows(ctx context.Context) (uint64, error) {
+	rows, _, err := r.stored(ctx)
+	return rows, err
+}
+
+// stored counts the rows stored so far and the distinct events among them.
+func (r *run) stored(ctx context.Context) (rows, distinct uint64, err error) {
+	q := queries.Get("ingest_counts")
+	if err := r.conn.QueryRow(ctx, q.SQL, q.MustBind(queries.Named("topic", r.topic))...).Scan(&rows, &distinct); err != nil {
+		return 0, 0, fmt.Errorf("counting stored events: %w", err)
+	}
+	return rows, distinct, nil
 }
 
 func (r *run) services(args ...string) error {
