@@ -34,6 +34,13 @@ func (e *env) suspect(tenant string) {
 	e.suspects[tenant] = true
 }
 
+func (e *env) stormSuspect(tenant string) {
+	if e.stormSuspects == nil {
+		e.stormSuspects = map[string]bool{}
+	}
+	e.stormSuspects[tenant] = true
+}
+
 // warm reports whether the warehouse holds enough baseline to compare
 // with: a young warehouse (cold start) raises nothing it cannot justify.
 func (e *env) warm() bool {

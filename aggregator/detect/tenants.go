@@ -177,10 +177,7 @@ func retryStorms(e *env) ([]candidate, error) {
 		n := now(r)
 		exp := pe.expected(r.Cell, n, base(r))
 		if 3*r.RetriesNow >= jc.StormMin && n >= jc.StormRatio*exp {
-			if e.stormSuspects == nil {
-				e.stormSuspects = map[string]bool{}
-			}
-			e.stormSuspects[r.Tenant] = true
+			e.stormSuspect(r.Tenant)
 			rising[r.Tenant], expected[r.Tenant] = r, exp
 			significant[r.Tenant] = r.RetriesNow >= jc.StormMin && logPoissonTail(n, exp) <= cfg.MaxLogP
 			tenants = append(tenants, r.Tenant)

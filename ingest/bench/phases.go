@@ -87,25 +87,8 @@ func (b *bench) ceiling(ctx context.Context, topic string, values [][]byte, res 
 	if err != nil {
 		return err
 	}
-	w := store.NewWriter(conn)
 	began := time.Now()
-	var wg sync.WaitGroup
-	errs := make(chan error, b.cfg.Partitions)
-	for p := 0; p < b.cfg.Partitions; p++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := p; i < len(batches); i += b.cfg.Partitions {
-				if err := w.Write(ctx, batches[i]); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := insertAll(ctx, store.NewWriter(conn), batches, b.cfg.Partitions); err != nil {
 		return err
 	}
 	res.CeilingEPS = float64(len(values)) / time.Since(began).Seconds()
@@ -142,4 +125,27 @@ func prebuild(topic string, values [][]byte, batchSize int) ([]*store.Batch, err
 		out = append(out, batch)
 	}
 	return out, nil
+}
+
+// insertAll writes the batches from workers goroutines, batch i by worker
+// i mod workers (as the ingester's partitions would), and returns the
+// first error.
+func insertAll(ctx context.Context, w *store.Writer, batches []*store.Batch, workers int) error {
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for p := 0; p < workers; p++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := p; i < len(batches); i += workers {
+				if err := w.Write(ctx, batches[i]); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	return <-errs
 }

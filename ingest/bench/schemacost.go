@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/opswarehouse/opswarehouse/ingest/store"
@@ -90,24 +89,7 @@ func (b *bench) insertCost(ctx context.Context, suffix string, v schemaVariant, 
 		return 0, 0, err
 	}
 	began := time.Now()
-	wr := store.NewWriter(conn)
-	var wg sync.WaitGroup
-	errs := make(chan error, b.cfg.Partitions)
-	for p := 0; p < b.cfg.Partitions; p++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := p; i < len(batches); i += b.cfg.Partitions {
-				if err := wr.Write(ctx, batches[i]); err != nil {
-					errs <- err
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	if err := <-errs; err != nil {
+	if err := insertAll(ctx, store.NewWriter(conn), batches, b.cfg.Partitions); err != nil {
 		return 0, 0, err
 	}
 	eps := float64(events) / time.Since(began).Seconds()
