@@ -20,6 +20,7 @@ type Config struct {
 	Events         int
 	Partitions     int
 	BatchSize      int
+	InsertGroup    int
 	LatencyFor     time.Duration
 	Profile        time.Duration
 	OutDir         string
@@ -34,6 +35,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Events, "events", 3_000_000, "events in the throughput runs")
 	fs.IntVar(&c.Partitions, "partitions", 4, "partitions of the benchmark topic")
 	fs.IntVar(&c.BatchSize, "batch-size", 50_000, "ingester batch size (and ceiling insert block size)")
+	fs.IntVar(&c.InsertGroup, "schema-costs-group", 1, "with -schema-costs: batches sent as the blocks of one INSERT")
 	fs.DurationVar(&c.LatencyFor, "latency-for", 20*time.Second, "length of the latency run")
 	fs.DurationVar(&c.Profile, "profile", 8*time.Second, "CPU profile length taken from the ingester during the end-to-end run (0: none)")
 	fs.StringVar(&c.OutDir, "out", ".bench", "directory for profiles and logs")

@@ -23,6 +23,10 @@ func (b *bench) kafkaEngine(ctx context.Context, topic string, res *Result) erro
 	defer conn.Close()
 	fill := map[string]string{"broker": b.cfg.Brokers, "topic": topic, "group": b.runID + "-kafka-engine",
 		"consumers": strconv.Itoa(b.cfg.Partitions)}
+	meter, err := startCPUMeter(0)
+	if err != nil {
+		return err
+	}
 	began := time.Now()
 	for _, stmt := range strings.Split(kafkaEngineSQL, ";\n") {
 		stmt = stripComments(stmt)
@@ -46,6 +50,9 @@ func (b *bench) kafkaEngine(ctx context.Context, topic string, res *Result) erro
 		return err
 	}
 	res.KafkaEngineEPS = float64(b.cfg.Events) / last.Sub(began).Seconds()
+	if res.KafkaEngineCPU, err = meter.perEvent(b.cfg.Events); err != nil {
+		return err
+	}
 	b.log.Info("kafka table engine", "eps", int(res.KafkaEngineEPS), "wall_s", last.Sub(began).Seconds())
 	return nil
 }

@@ -29,6 +29,10 @@ func (b *bench) endToEnd(ctx context.Context, topic string, res *Result) error {
 		return err
 	}
 	defer proc.stop()
+	meter, err := startCPUMeter(proc.cmd.Process.Pid)
+	if err != nil {
+		return err
+	}
 	var profile sync.WaitGroup
 	if b.cfg.Profile > 0 {
 		profile.Add(1)
@@ -43,6 +47,9 @@ func (b *bench) endToEnd(ctx context.Context, topic string, res *Result) error {
 	res.E2EWallSeconds = last.Sub(began).Seconds()
 	res.E2EEPS = float64(b.cfg.Events) / res.E2EWallSeconds
 	res.E2ESteadyEPS = float64(b.cfg.Events) / max(last.Sub(first).Seconds(), 1e-3)
+	if res.E2ECPU, err = meter.perEvent(b.cfg.Events); err != nil {
+		return err
+	}
 	if res.RSSMB, err = proc.peakRSSMB(); err != nil {
 		return err
 	}
@@ -87,11 +94,18 @@ func (b *bench) ceiling(ctx context.Context, topic string, values [][]byte, res 
 	if err != nil {
 		return err
 	}
+	meter, err := startCPUMeter(os.Getpid())
+	if err != nil {
+		return err
+	}
 	began := time.Now()
-	if err := insertAll(ctx, store.NewWriter(conn), batches, b.cfg.Partitions); err != nil {
+	if err := insertAll(ctx, store.NewWriter(conn), batches, b.cfg.Partitions, 1); err != nil {
 		return err
 	}
 	res.CeilingEPS = float64(len(values)) / time.Since(began).Seconds()
+	if res.CeilingCPU, err = meter.perEvent(len(values)); err != nil {
+		return err
+	}
 	b.log.Info("native insert ceiling", "eps", int(res.CeilingEPS))
 	return nil
 }
@@ -128,20 +142,26 @@ func prebuild(topic string, values [][]byte, batchSize int) ([]*store.Batch, err
 }
 
 // insertAll writes the batches from workers goroutines, batch i by worker
-// i mod workers (as the ingester's partitions would), and returns the
-// first error.
-func insertAll(ctx context.Context, w *store.Writer, batches []*store.Batch, workers int) error {
+// i mod workers (as the ingester's partitions would), group of a worker's
+// batches per INSERT, and returns the first error.
+func insertAll(ctx context.Context, w *store.Writer, batches []*store.Batch, workers, group int) error {
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
 	for p := 0; p < workers; p++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var mine []*store.Batch
 			for i := p; i < len(batches); i += workers {
-				if err := w.Write(ctx, batches[i]); err != nil {
+				mine = append(mine, batches[i])
+			}
+			for len(mine) > 0 {
+				n := min(max(group, 1), len(mine))
+				if err := w.WriteBlocks(ctx, mine[:n]); err != nil {
 					errs <- err
 					return
 				}
+				mine = mine[n:]
 			}
 		}()
 	}

@@ -28,6 +28,9 @@ type Result struct {
 	P50LatencyS     float64
 	LatencyRateEPS  float64
 	RSSMB           float64
+	E2ECPU          cpuShare // during (a); Ingester is the ingester process
+	CeilingCPU      cpuShare // during (b); Ingester is the benchmark's own inserting process
+	KafkaEngineCPU  cpuShare // during (c)
 	ProfileTop      string
 	ServerVersion   string
 	KafkaEngineNote string

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
 	"strings"
 	"time"
 
@@ -89,7 +87,7 @@ func (b *bench) insertCost(ctx context.Context, suffix string, v schemaVariant, 
 		return 0, 0, err
 	}
 	began := time.Now()
-	if err := insertAll(ctx, store.NewWriter(conn), batches, b.cfg.Partitions); err != nil {
+	if err := insertAll(ctx, store.NewWriter(conn), batches, b.cfg.Partitions, b.cfg.InsertGroup); err != nil {
 		return 0, 0, err
 	}
 	eps := float64(events) / time.Since(began).Seconds()
@@ -101,35 +99,13 @@ func (b *bench) insertCost(ctx context.Context, suffix string, v schemaVariant, 
 	return eps, (cpu1 - cpu0).Seconds() * 1e6 / float64(events), nil
 }
 
-// clickHouseCPU is the local ClickHouse server's user+system CPU time, read
-// from /proc for the pid scripts/services.sh recorded ($OPSW_CLICKHOUSE_PID
-// overrides).
+// clickHouseCPU is the local ClickHouse server's user+system CPU time.
 func clickHouseCPU() (time.Duration, error) {
-	pidText := os.Getenv("OPSW_CLICKHOUSE_PID")
-	if pidText == "" {
-		b, err := os.ReadFile(".services/clickhouse/pid")
-		if err != nil {
-			return 0, fmt.Errorf("finding the ClickHouse pid (set OPSW_CLICKHOUSE_PID): %w", err)
-		}
-		pidText = string(b)
-	}
-	stat, err := os.ReadFile("/proc/" + strings.TrimSpace(pidText) + "/stat")
+	pid, err := servicePid("clickhouse")
 	if err != nil {
-		return 0, fmt.Errorf("reading ClickHouse CPU time: %w", err)
+		return 0, err
 	}
-	// Fields after the parenthesised command: utime and stime are the 12th
-	// and 13th, in clock ticks (100 per second on Linux).
-	s := string(stat)
-	fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(fields) < 13 {
-		return 0, fmt.Errorf("parsing /proc stat %q", s)
-	}
-	utime, err1 := strconv.ParseInt(fields[11], 10, 64)
-	stime, err2 := strconv.ParseInt(fields[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, fmt.Errorf("parsing /proc stat %q", s)
-	}
-	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
+	return processCPU(pid)
 }
 
 func maxOf(xs []float64) float64 {

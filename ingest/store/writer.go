@@ -29,7 +29,18 @@ func (w *Writer) WriteRows(ctx context.Context, rows []Row) error {
 // Write inserts the batch as one INSERT block, so it is stored whole or not
 // at all.
 func (w *Writer) Write(ctx context.Context, cols *Batch) error {
-	n := cols.Len()
+	return w.WriteBlocks(ctx, []*Batch{cols})
+}
+
+// WriteBlocks inserts the batches as the blocks of one INSERT. The server
+// squashes the blocks of one INSERT (up to min_insert_block_size_rows)
+// before its materialized views run, so several small batches cost it what
+// one big block does: one part per table instead of one per batch.
+func (w *Writer) WriteBlocks(ctx context.Context, batches []*Batch) error {
+	n := 0
+	for _, b := range batches {
+		n += b.Len()
+	}
 	if n == 0 {
 		return nil
 	}
@@ -39,9 +50,19 @@ func (w *Writer) Write(ctx context.Context, cols *Batch) error {
 	}
 	defer batch.Abort()
 	driverCols := batch.Columns()
-	for i, col := range cols.columns() {
-		if err := cols.appendColumn(driverCols[i], batch.Column(i), col); err != nil {
-			return fmt.Errorf("appending column %d: %w", i, err)
+	for _, cols := range batches {
+		if cols.Len() == 0 {
+			continue
+		}
+		for i, col := range cols.columns() {
+			if err := cols.appendColumn(driverCols[i], batch.Column(i), col); err != nil {
+				return fmt.Errorf("appending column %d: %w", i, err)
+			}
+		}
+		if len(batches) > 1 {
+			if err := batch.Flush(); err != nil {
+				return fmt.Errorf("sending a block of %d events: %w", cols.Len(), err)
+			}
 		}
 	}
 	if err := batch.Send(); err != nil {
