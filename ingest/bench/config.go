@@ -21,6 +21,7 @@ type Config struct {
 	Partitions     int
 	BatchSize      int
 	InsertGroup    int
+	IngesterArgs   string
 	LatencyFor     time.Duration
 	Profile        time.Duration
 	OutDir         string
@@ -34,7 +35,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.ClickHouseAddr, "clickhouse.addr", envOr("OPSW_CLICKHOUSE_ADDR", "127.0.0.1:19000"), "ClickHouse native address (default from $OPSW_CLICKHOUSE_ADDR)")
 	fs.IntVar(&c.Events, "events", 3_000_000, "events in the throughput runs")
 	fs.IntVar(&c.Partitions, "partitions", 4, "partitions of the benchmark topic")
-	fs.IntVar(&c.BatchSize, "batch-size", 50_000, "ingester batch size (and ceiling insert block size)")
+	fs.IntVar(&c.BatchSize, "batch-size", 25_000, "ingester batch size (the ceiling sends one such batch per partition in each INSERT, as the ingester does at best)")
+	fs.StringVar(&c.IngesterArgs, "ingester-args", "", "extra flags for the ingester under test, space-separated (for experiments; the reported runs use none)")
 	fs.IntVar(&c.InsertGroup, "schema-costs-group", 1, "with -schema-costs: batches sent as the blocks of one INSERT")
 	fs.DurationVar(&c.LatencyFor, "latency-for", 20*time.Second, "length of the latency run")
 	fs.DurationVar(&c.Profile, "profile", 8*time.Second, "CPU profile length taken from the ingester during the end-to-end run (0: none)")

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -104,7 +105,7 @@ func (b *bench) database(ctx context.Context, suffix string) (driver.Conn, strin
 }
 
 func (b *bench) ingesterArgs(topic, group, db string) []string {
-	return []string{
+	args := []string{
 		"-kafka.brokers", b.cfg.Brokers, "-kafka.topic", topic, "-kafka.group", group,
 		"-kafka.dead-letter-topic", topic + ".dlq", "-clickhouse.addr", b.cfg.ClickHouseAddr,
 		"-clickhouse.database", db, "-guard.pseudonym-key", "bench-pseudonym-key-0123456789",
@@ -112,6 +113,7 @@ func (b *bench) ingesterArgs(topic, group, db string) []string {
 		// The benchmark data is generated "now" and consumed minutes later.
 		"-ingest.max-age", "24h",
 	}
+	return append(args, strings.Fields(b.cfg.IngesterArgs)...)
 }
 
 func (b *bench) outPath(name string) string { return filepath.Join(b.cfg.OutDir, b.runID+"-"+name) }

@@ -25,6 +25,8 @@ type Config struct {
 	DeadLetterTopic string        `yaml:"dead_letter_topic"`
 	BatchSize       int           `yaml:"batch_size"`
 	BatchAge        time.Duration `yaml:"batch_age"`
+	InsertRows      int           `yaml:"insert_rows"`
+	InsertLinger    time.Duration `yaml:"insert_linger"`
 	FetchMaxBytes   int           `yaml:"fetch_max_bytes"`
 	CommitInterval  time.Duration `yaml:"commit_interval"`
 	SessionTimeout  time.Duration `yaml:"session_timeout"`
@@ -53,6 +55,8 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.DeadLetterTopic, "kafka.dead-letter-topic", c.DeadLetterTopic, "topic for rejected messages")
 	fs.IntVar(&c.BatchSize, "ingest.batch-size", c.BatchSize, "messages per partition batch before a flush")
 	fs.DurationVar(&c.BatchAge, "ingest.batch-age", c.BatchAge, "oldest a partition batch gets before a flush")
+	fs.IntVar(&c.InsertRows, "ingest.insert-rows", c.InsertRows, "rows of several partitions' batches combined into one INSERT (ClickHouse squashes them into one block)")
+	fs.DurationVar(&c.InsertLinger, "ingest.insert-linger", c.InsertLinger, "how long a batch waits for other partitions' batches to share its INSERT (not at all once every partition has handed one over)")
 	fs.IntVar(&c.FetchMaxBytes, "ingest.fetch-max-bytes", c.FetchMaxBytes, "largest Kafka fetch per partition")
 	fs.DurationVar(&c.CommitInterval, "ingest.commit-interval", c.CommitInterval, "how often acknowledged offsets are committed to Kafka")
 	fs.DurationVar(&c.SessionTimeout, "kafka.session-timeout", c.SessionTimeout, "consumer group session timeout")
@@ -74,8 +78,10 @@ func DefaultConfig() Config {
 		Topic:           "opswarehouse.events.v1",
 		GroupID:         "opswarehouse-ingester",
 		DeadLetterTopic: "opswarehouse.events.dlq",
-		BatchSize:       50000,
+		BatchSize:       25000,
 		BatchAge:        time.Second,
+		InsertRows:      200000,
+		InsertLinger:    100 * time.Millisecond,
 		FetchMaxBytes:   8 << 20,
 		CommitInterval:  time.Second,
 		SessionTimeout:  10 * time.Second,
@@ -104,6 +110,9 @@ func (c *Config) Validate() error {
 	}
 	if c.BatchSize < 1 || c.BatchSize > 1_000_000 {
 		errs = append(errs, fmt.Errorf("ingest.batch-size %d outside [1, 1000000] (one batch must stay one ClickHouse block)", c.BatchSize))
+	}
+	if c.InsertRows < 1 || c.InsertRows > 1_000_000 || c.InsertLinger < 0 {
+		errs = append(errs, fmt.Errorf("ingest.insert-rows %d outside [1, 1000000] (ClickHouse's min_insert_block_size_rows keeps one INSERT one block) or negative ingest.insert-linger", c.InsertRows))
 	}
 	if c.BatchAge <= 0 || c.CommitInterval <= 0 || c.RetryMin <= 0 || c.RetryMax < c.RetryMin {
 		errs = append(errs, errors.New("batch age, commit interval and retry backoffs must be positive, retry-max >= retry-min"))

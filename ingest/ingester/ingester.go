@@ -17,7 +17,7 @@ import (
 
 // Writer stores batches; a batch is stored whole or not at all.
 type Writer interface {
-	Write(ctx context.Context, b *store.Batch) error
+	WriteBlocks(ctx context.Context, batches []*store.Batch) error
 	WriteLedger(ctx context.Context, topic string, partition int, first, last int64, at time.Time) error
 }
 
@@ -54,11 +54,12 @@ type Deps struct {
 
 // Ingester runs one member of the ingester consumer group.
 type Ingester struct {
-	cfg    Config
-	deps   Deps
-	ready  atomic.Bool
-	now    func() time.Time
-	logger *slog.Logger
+	cfg      Config
+	deps     Deps
+	combiner *combiner
+	ready    atomic.Bool
+	now      func() time.Time
+	logger   *slog.Logger
 }
 
 // New returns an ingester; Run starts it.
@@ -70,7 +71,8 @@ func New(cfg Config, deps Deps) (*Ingester, error) {
 		deps.Scrub == nil || deps.Logger == nil || deps.Metrics == nil {
 		return nil, errors.New("ingester: every dependency is required")
 	}
-	return &Ingester{cfg: cfg, deps: deps, now: time.Now, logger: deps.Logger}, nil
+	return &Ingester{cfg: cfg, deps: deps, combiner: newCombiner(deps.Writer, cfg, deps.Metrics),
+		now: time.Now, logger: deps.Logger}, nil
 }
 
 // Ready reports whether the ingester holds a generation of the group.
@@ -79,6 +81,12 @@ func (in *Ingester) Ready() bool { return in.ready.Load() }
 // Run consumes until ctx is cancelled, then flushes what it holds and leaves
 // the group.
 func (in *Ingester) Run(ctx context.Context) error {
+	// The combiner outlives the group: partitions flush on shutdown after
+	// ctx ended, and group.Close returns only once they all stopped.
+	combineCtx, stopCombiner := context.WithCancel(context.WithoutCancel(ctx))
+	combined := make(chan struct{})
+	go func() { defer close(combined); in.combiner.run(combineCtx) }()
+	defer func() { stopCombiner(); <-combined }()
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                    in.cfg.GroupID,
 		Brokers:               in.cfg.Brokers,

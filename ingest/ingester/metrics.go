@@ -15,6 +15,7 @@ type Metrics struct {
 	scrubbed      prometheus.Counter
 	batchSize     prometheus.Histogram
 	batchSeconds  prometheus.Histogram
+	insertBatches prometheus.Histogram
 	insertErrors  prometheus.Counter
 	kafkaErrors   *prometheus.CounterVec
 	lag           *prometheus.GaugeVec
@@ -40,8 +41,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "opswarehouse_ingester_batch_events", Help: "Events per inserted batch.",
 			Buckets: prometheus.ExponentialBuckets(10, 4, 8)}),
 		batchSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name: "opswarehouse_ingester_insert_seconds", Help: "ClickHouse insert latency per batch.",
+			Name: "opswarehouse_ingester_insert_seconds", Help: "ClickHouse latency per acknowledged INSERT.",
 			Buckets: prometheus.ExponentialBuckets(0.005, 2, 12)}),
+		insertBatches: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "opswarehouse_ingester_insert_batches", Help: "Partition batches combined into one acknowledged INSERT.",
+			Buckets: prometheus.LinearBuckets(1, 1, 8)}),
 		insertErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "opswarehouse_ingester_insert_errors_total", Help: "Failed ClickHouse insert attempts (retried)."}),
 		kafkaErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -57,7 +61,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}),
 	}
 	reg.MustRegister(m.consumed, m.inserted, m.deadLettered, m.skipped, m.scrubbed, m.batchSize,
-		m.batchSeconds, m.insertErrors, m.kafkaErrors, m.lag, m.assigned, m.commits, m.ingestLatency)
+		m.batchSeconds, m.insertBatches, m.insertErrors, m.kafkaErrors, m.lag, m.assigned, m.commits, m.ingestLatency)
 	for _, r := range event.Reasons {
 		m.deadLettered.WithLabelValues(string(r))
 	}

@@ -20,7 +20,10 @@ type partition struct {
 	commits   *committer
 
 	window *idWindow
-	batch  batch
+	fill   *batch     // the open batch messages are added to
+	sent   *batch     // handed to the combiner, not yet stored; nil if none
+	req    *insertReq // sent's request
+	spare  [2]batch   // fill and sent point into it
 }
 
 // batch is the messages of one partition between two flushes: a contiguous
@@ -72,8 +75,13 @@ func (p *partition) run(runCtx, genCtx context.Context) {
 		return
 	}
 	log.Info("consuming partition", "resume_at", start, "warm_from", warmFrom)
-	p.batch.rows = store.NewBatch(p.in.cfg.BatchSize)
-	p.batch.reset()
+	for i := range p.spare {
+		p.spare[i].rows = store.NewBatch(p.in.cfg.BatchSize)
+		p.spare[i].reset()
+	}
+	p.fill = &p.spare[0]
+	p.in.combiner.join()
+	defer p.in.combiner.leave()
 	p.consume(runCtx, genCtx, reader, start)
 }
 
@@ -139,7 +147,7 @@ func (p *partition) consume(runCtx, genCtx context.Context, reader *kafka.Reader
 	batchOpen := false
 	defer func() { cancel() }()
 	for {
-		if open := !p.batch.empty(); open != batchOpen {
+		if open := !p.fill.empty(); open != batchOpen {
 			cancel()
 			fetchCtx, cancel = p.fetchContext(genCtx)
 			batchOpen = open
@@ -147,7 +155,7 @@ func (p *partition) consume(runCtx, genCtx context.Context, reader *kafka.Reader
 		msg, err := reader.FetchMessage(fetchCtx)
 		switch {
 		case genCtx.Err() != nil:
-			p.stop(runCtx)
+			p.stop(runCtx, genCtx)
 			return
 		case errors.Is(err, context.DeadlineExceeded):
 			p.flush(genCtx) // batch aged out
@@ -164,7 +172,7 @@ func (p *partition) consume(runCtx, genCtx context.Context, reader *kafka.Reader
 		}
 		m.consumed.Inc()
 		p.add(msg)
-		if p.batch.size() >= p.in.cfg.BatchSize {
+		if p.fill.size() >= p.in.cfg.BatchSize {
 			p.flush(genCtx)
 		}
 	}
@@ -172,22 +180,26 @@ func (p *partition) consume(runCtx, genCtx context.Context, reader *kafka.Reader
 
 // fetchContext bounds a fetch by the open batch's age deadline.
 func (p *partition) fetchContext(ctx context.Context) (context.Context, context.CancelFunc) {
-	if p.batch.empty() {
+	if p.fill.empty() {
 		return context.WithCancel(ctx)
 	}
-	return context.WithDeadline(ctx, p.batch.opened.Add(p.in.cfg.BatchAge))
+	return context.WithDeadline(ctx, p.fill.opened.Add(p.in.cfg.BatchAge))
 }
 
-// stop ends a generation. On shutdown the open batch is flushed; on a
-// rebalance it is dropped, because the partition's next owner replays it
-// from the ledger and a late flush could race with that owner.
-func (p *partition) stop(runCtx context.Context) {
-	if runCtx.Err() == nil || p.batch.empty() {
+// stop ends a generation. On shutdown the open batch is flushed and waited
+// for; on a rebalance it is dropped and the batch in flight is withdrawn or,
+// if an INSERT already took it, waited for: the partition's next owner
+// replays from the ledger, and a late insert could race with that owner.
+func (p *partition) stop(runCtx, genCtx context.Context) {
+	if runCtx.Err() == nil {
+		p.settle(genCtx)
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(runCtx), p.in.cfg.ShutdownTimeout)
 	defer cancel()
-	p.flush(ctx)
+	if p.flush(ctx) {
+		p.settle(ctx)
+	}
 }
 
 // warm feeds the duplicate window with a message that is already stored.
@@ -198,7 +210,7 @@ func (p *partition) warm(value []byte) {
 }
 
 func (p *partition) add(msg kafka.Message) {
-	b := &p.batch
+	b := p.fill
 	if b.empty() {
 		b.first, b.opened = msg.Offset, p.in.now()
 	}

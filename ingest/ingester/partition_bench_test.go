@@ -28,8 +28,9 @@ func BenchmarkPartitionAdd(b *testing.B) {
 		Fingerprint: fingerprint.New(fingerprint.Config{}), Scrub: g, Metrics: NewMetrics(prometheus.NewRegistry()),
 	}}
 	p := &partition{in: in, window: newIDWindow(cfg.DedupWindow)}
-	p.batch.rows = store.NewBatch(cfg.BatchSize)
-	p.batch.reset()
+	p.spare[0].rows = store.NewBatch(cfg.BatchSize)
+	p.fill = &p.spare[0]
+	p.fill.reset()
 	msgs := benchMessages(10000)
 	b.ReportAllocs()
 	b.ResetTimer()
@@ -37,8 +38,8 @@ func BenchmarkPartitionAdd(b *testing.B) {
 		m := msgs[i%len(msgs)]
 		m.Offset = int64(i)
 		p.add(m)
-		if p.batch.size() >= cfg.BatchSize {
-			p.batch.reset()
+		if p.fill.size() >= cfg.BatchSize {
+			p.fill.reset()
 			p.window = newIDWindow(cfg.DedupWindow)
 		}
 	}

@@ -237,3 +237,12 @@ func boolByte(b bool) uint8 {
 	}
 	return 0
 }
+
+// Span reports the partition and source offset of the batch's first row and
+// the batch end its rows record; ok is false for an empty batch.
+func (c *Batch) Span() (partition int, first, end int64, ok bool) {
+	if c.Len() == 0 {
+		return 0, 0, 0, false
+	}
+	return int(c.srcPartition[0]), int64(c.srcOffset[0]), int64(c.batchEnd[0]), true
+}

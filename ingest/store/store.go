@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"strings"
 	"time"
 
@@ -24,6 +25,7 @@ type Config struct {
 	Password    string        `yaml:"password"`
 	DialTimeout time.Duration `yaml:"dial_timeout"`
 	ReadTimeout time.Duration `yaml:"read_timeout"`
+	Compression string        `yaml:"compression"`
 }
 
 // RegisterFlags registers the ClickHouse connection flags.
@@ -34,12 +36,16 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Password, "clickhouse.password", "", "ClickHouse password")
 	fs.DurationVar(&c.DialTimeout, "clickhouse.dial-timeout", 5*time.Second, "ClickHouse dial timeout")
 	fs.DurationVar(&c.ReadTimeout, "clickhouse.read-timeout", 60*time.Second, "ClickHouse read timeout")
+	fs.StringVar(&c.Compression, "clickhouse.compression", "auto", "block compression on the native protocol: lz4, zstd, none, or auto (none for a loopback address, where compressing only costs CPU on both ends; lz4 otherwise)")
 }
 
 // Validate checks the configuration.
 func (c *Config) Validate() error {
 	if c.Addr == "" {
 		return errors.New("clickhouse.addr is required")
+	}
+	if _, ok := compressionMethods[c.Compression]; !ok && c.Compression != "auto" {
+		return fmt.Errorf("clickhouse.compression %q is not one of auto, lz4, zstd, none", c.Compression)
 	}
 	if c.Database == "" || !event.IsIdentifier(c.Database) || strings.ContainsAny(c.Database, ".:/+-") {
 		return fmt.Errorf("clickhouse.database %q must be letters, digits and underscores", c.Database)
@@ -78,7 +84,7 @@ func dial(cfg Config, database string) (driver.Conn, error) {
 		Auth:        clickhouse.Auth{Database: database, Username: cfg.Username, Password: cfg.Password},
 		DialTimeout: cfg.DialTimeout,
 		ReadTimeout: cfg.ReadTimeout,
-		Compression: &clickhouse.Compression{Method: clickhouse.CompressionLZ4},
+		Compression: cfg.compression(),
 		// Each pooled connection keeps its encode and compression buffers
 		// at this size; the 10 MiB default made them a third of the
 		// ingester's heap. A block is sent in chunks of about this size.
@@ -90,6 +96,28 @@ func dial(cfg Config, database string) (driver.Conn, error) {
 		return nil, fmt.Errorf("opening ClickHouse at %s: %w", cfg.Addr, err)
 	}
 	return conn, nil
+}
+
+// compression resolves "auto" (and unset): none when ClickHouse listens on
+// a loopback address, LZ4 otherwise.
+func (c *Config) compression() *clickhouse.Compression {
+	if c.Compression != "" && c.Compression != "auto" {
+		return compressionMethods[c.Compression]
+	}
+	host, _, err := net.SplitHostPort(c.Addr)
+	if err != nil {
+		host = c.Addr
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	return compressionMethods["lz4"]
+}
+
+var compressionMethods = map[string]*clickhouse.Compression{
+	"lz4":  {Method: clickhouse.CompressionLZ4},
+	"zstd": {Method: clickhouse.CompressionZSTD},
+	"none": nil,
 }
 
 // Conn is a ClickHouse connection.
