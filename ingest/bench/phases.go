@@ -50,6 +50,9 @@ func (b *bench) endToEnd(ctx context.Context, topic string, res *Result) error {
 	if res.E2ECPU, err = meter.perEvent(b.cfg.Events); err != nil {
 		return err
 	}
+	if res.E2EInserts, err = scrapeInsertShape(proc.listen); err != nil {
+		return err
+	}
 	if res.RSSMB, err = proc.peakRSSMB(); err != nil {
 		return err
 	}

@@ -12,6 +12,7 @@ func Report(w io.Writer, r Result) {
 	fmt.Fprintf(w, "ingest benchmark, %s, %d CPUs, %d events\n", time.Now().UTC().Format(time.RFC3339), runtime.NumCPU(), r.Events)
 	fmt.Fprintf(w, "  (a) ingester end to end, Kafka -> ClickHouse  %10.0f events/s  (%.1fs from start incl. group join; steady state %.0f events/s)\n", r.E2EEPS, r.E2EWallSeconds, r.E2ESteadyEPS)
 	fmt.Fprintf(w, "      %s\n", r.E2ECPU)
+	fmt.Fprintf(w, "      %s\n", r.E2EInserts)
 	fmt.Fprintf(w, "  (b) ClickHouse native insert ceiling          %10.0f events/s  (a)/(b) = %.2f\n", r.CeilingEPS, ratio(r.E2EEPS, r.CeilingEPS))
 	fmt.Fprintf(w, "      (same schema: events plus every materialized view on it)\n")
 	fmt.Fprintf(w, "      %s (ingester: the inserting client)\n", r.CeilingCPU)

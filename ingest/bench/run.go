@@ -30,6 +30,7 @@ type Result struct {
 	LatencyRateEPS  float64
 	RSSMB           float64
 	E2ECPU          cpuShare // during (a); Ingester is the ingester process
+	E2EInserts      insertShape
 	CeilingCPU      cpuShare // during (b); Ingester is the benchmark's own inserting process
 	KafkaEngineCPU  cpuShare // during (c)
 	ProfileTop      string

@@ -59,6 +59,7 @@ func (p *partition) settle(ctx context.Context) bool {
 	if p.sent == nil {
 		return true
 	}
+	defer func(began time.Time) { p.in.deps.Metrics.flushWait.Add(time.Since(began).Seconds()) }(time.Now())
 	bo := newBackoff(p.in.cfg.RetryMin, p.in.cfg.RetryMax)
 	for attempt := 1; ; attempt++ {
 		err, taken := p.outcome(ctx)

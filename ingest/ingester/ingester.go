@@ -57,6 +57,7 @@ type Ingester struct {
 	cfg      Config
 	deps     Deps
 	combiner *combiner
+	clock    coarseClock
 	ready    atomic.Bool
 	now      func() time.Time
 	logger   *slog.Logger
@@ -87,6 +88,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 	combined := make(chan struct{})
 	go func() { defer close(combined); in.combiner.run(combineCtx) }()
 	defer func() { stopCombiner(); <-combined }()
+	go in.clock.run(combineCtx, in.now)
 	group, err := kafka.NewConsumerGroup(kafka.ConsumerGroupConfig{
 		ID:                    in.cfg.GroupID,
 		Brokers:               in.cfg.Brokers,

@@ -16,6 +16,7 @@ type Metrics struct {
 	batchSize     prometheus.Histogram
 	batchSeconds  prometheus.Histogram
 	insertBatches prometheus.Histogram
+	flushWait     prometheus.Counter
 	insertErrors  prometheus.Counter
 	kafkaErrors   *prometheus.CounterVec
 	lag           *prometheus.GaugeVec
@@ -46,6 +47,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		insertBatches: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name: "opswarehouse_ingester_insert_batches", Help: "Partition batches combined into one acknowledged INSERT.",
 			Buckets: prometheus.LinearBuckets(1, 1, 8)}),
+		flushWait: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "opswarehouse_ingester_flush_wait_seconds_total", Help: "Time partitions waited, not fetching, for their previous batch to be stored (ClickHouse back-pressure)."}),
 		insertErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "opswarehouse_ingester_insert_errors_total", Help: "Failed ClickHouse insert attempts (retried)."}),
 		kafkaErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -61,7 +64,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}),
 	}
 	reg.MustRegister(m.consumed, m.inserted, m.deadLettered, m.skipped, m.scrubbed, m.batchSize,
-		m.batchSeconds, m.insertBatches, m.insertErrors, m.kafkaErrors, m.lag, m.assigned, m.commits, m.ingestLatency)
+		m.batchSeconds, m.insertBatches, m.flushWait, m.insertErrors, m.kafkaErrors, m.lag, m.assigned, m.commits, m.ingestLatency)
 	for _, r := range event.Reasons {
 		m.deadLettered.WithLabelValues(string(r))
 	}

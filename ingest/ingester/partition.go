@@ -140,7 +140,7 @@ func (p *partition) firstOffset(ctx context.Context) (int64, error) {
 
 func (p *partition) consume(runCtx, genCtx context.Context, reader *kafka.Reader, start int64) {
 	m := p.in.deps.Metrics
-	label := strconv.Itoa(p.id)
+	lag := m.lag.WithLabelValues(strconv.Itoa(p.id))
 	// One deadline context per open batch, not per message: creating a
 	// timer context per fetch cost a tenth of the ingester's CPU.
 	fetchCtx, cancel := context.WithCancel(genCtx)
@@ -165,7 +165,7 @@ func (p *partition) consume(runCtx, genCtx context.Context, reader *kafka.Reader
 			p.in.logger.Warn("fetching", "partition", p.id, "err", err)
 			continue
 		}
-		m.lag.WithLabelValues(label).Set(float64(msg.HighWaterMark - msg.Offset - 1))
+		lag.Set(float64(msg.HighWaterMark - msg.Offset - 1))
 		if msg.Offset < start {
 			p.warm(msg.Value)
 			continue
@@ -211,11 +211,11 @@ func (p *partition) warm(value []byte) {
 
 func (p *partition) add(msg kafka.Message) {
 	b := p.fill
+	now := p.in.clock.now(p.in.now)
 	if b.empty() {
-		b.first, b.opened = msg.Offset, p.in.now()
+		b.first, b.opened = msg.Offset, now
 	}
 	b.last = msg.Offset
-	now := p.in.now()
 	ev, rej := event.DecodeShared(msg.Value, now, p.in.cfg.limits())
 	if rej != nil {
 		b.deadLetters = append(b.deadLetters, newDeadLetter(msg, rej.Reason, rej.Detail, now))
