@@ -22,6 +22,7 @@ type Config struct {
 	BatchSize      int
 	InsertGroup    int
 	IngesterArgs   string
+	Keep           bool
 	LatencyFor     time.Duration
 	Profile        time.Duration
 	OutDir         string
@@ -36,6 +37,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.Events, "events", 3_000_000, "events in the throughput runs")
 	fs.IntVar(&c.Partitions, "partitions", 4, "partitions of the benchmark topic")
 	fs.IntVar(&c.BatchSize, "batch-size", 25_000, "ingester batch size (the ceiling sends one such batch per partition in each INSERT, as the ingester does at best)")
+	fs.BoolVar(&c.Keep, "keep", false, "keep the run's topics and databases (dropped at the end by default)")
 	fs.StringVar(&c.IngesterArgs, "ingester-args", "", "extra flags for the ingester under test, space-separated (for experiments; the reported runs use none)")
 	fs.IntVar(&c.InsertGroup, "schema-costs-group", 1, "with -schema-costs: batches sent as the blocks of one INSERT")
 	fs.DurationVar(&c.LatencyFor, "latency-for", 20*time.Second, "length of the latency run")

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/segmentio/kafka-go"
 
 	"github.com/opswarehouse/opswarehouse/ingest/kafkaadmin"
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
@@ -45,9 +47,10 @@ func (r Result) String() string {
 }
 
 type bench struct {
-	cfg   Config
-	log   *slog.Logger
-	runID string
+	cfg       Config
+	log       *slog.Logger
+	runID     string
+	databases []string // created by this run
 }
 
 // Run measures everything, in one process, side by side.
@@ -64,6 +67,9 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 	topic := b.runID + ".events"
 	if err := kafkaadmin.CreateTopics(ctx, cfg.Brokers, map[string]int{topic: cfg.Partitions}); err != nil {
 		return res, err
+	}
+	if !cfg.Keep {
+		defer b.cleanUp(context.WithoutCancel(ctx), topic)
 	}
 	values := genValues(b.runID, cfg.Events, time.Now().UTC())
 	began := time.Now()
@@ -90,9 +96,34 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 	return res, nil
 }
 
+// cleanUp drops what the run created: its databases hold a few million rows
+// each and its topic a few hundred megabytes.
+func (b *bench) cleanUp(ctx context.Context, topic string) {
+	latency := b.runID + ".latency"
+	for _, t := range []string{topic, topic + ".dlq", latency, latency + ".dlq"} {
+		if err := kafkaadmin.DeleteTopics(ctx, b.cfg.Brokers, t); err != nil && !errors.Is(err, kafka.UnknownTopicOrPartition) {
+			b.log.Warn("deleting a benchmark topic", "topic", t, "err", err)
+		}
+	}
+	conn, err := store.Open(ctx, store.Config{Addr: b.cfg.ClickHouseAddr, Database: "default", Username: "default",
+		DialTimeout: 5 * time.Second, ReadTimeout: time.Minute}, false)
+	if err != nil {
+		b.log.Warn("dropping the benchmark databases", "err", err)
+		return
+	}
+	defer conn.Close()
+	for _, db := range b.databases {
+		// A database name is built from the run id, an identifier.
+		if err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+db); err != nil {
+			b.log.Warn("dropping a benchmark database", "database", db, "err", err)
+		}
+	}
+}
+
 // database creates a fresh database with the warehouse schema.
 func (b *bench) database(ctx context.Context, suffix string) (driver.Conn, string, error) {
 	name := b.runID + "_" + suffix
+	b.databases = append(b.databases, name)
 	conn, err := store.Open(ctx, store.Config{Addr: b.cfg.ClickHouseAddr, Database: name, Username: "default",
 		DialTimeout: 5 * time.Second, ReadTimeout: 5 * time.Minute}, true)
 	if err != nil {

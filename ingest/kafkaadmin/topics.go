@@ -16,19 +16,11 @@ import (
 // CreateTopics creates topics with the given partition counts; topics that
 // already exist are left as they are.
 func CreateTopics(ctx context.Context, broker string, topics map[string]int) error {
-	conn, err := kafka.DialContext(ctx, "tcp", broker)
+	conn, cc, err := dialController(ctx, broker)
 	if err != nil {
-		return fmt.Errorf("dialing %s: %w", broker, err)
+		return err
 	}
 	defer conn.Close()
-	controller, err := conn.Controller()
-	if err != nil {
-		return fmt.Errorf("finding controller: %w", err)
-	}
-	cc, err := kafka.DialContext(ctx, "tcp", net.JoinHostPort(controller.Host, strconv.Itoa(controller.Port)))
-	if err != nil {
-		return fmt.Errorf("dialing controller: %w", err)
-	}
 	defer cc.Close()
 	var configs []kafka.TopicConfig
 	for name, parts := range topics {
@@ -43,6 +35,39 @@ func CreateTopics(ctx context.Context, broker string, topics map[string]int) err
 		}
 	}
 	return nil
+}
+
+// DeleteTopics deletes topics (benchmarks clean up what they filled).
+func DeleteTopics(ctx context.Context, broker string, topics ...string) error {
+	conn, cc, err := dialController(ctx, broker)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	defer cc.Close()
+	if err := cc.DeleteTopics(topics...); err != nil {
+		return fmt.Errorf("deleting topics %v: %w", topics, err)
+	}
+	return nil
+}
+
+// dialController returns a connection to broker and one to the controller.
+func dialController(ctx context.Context, broker string) (*kafka.Conn, *kafka.Conn, error) {
+	conn, err := kafka.DialContext(ctx, "tcp", broker)
+	if err != nil {
+		return nil, nil, fmt.Errorf("dialing %s: %w", broker, err)
+	}
+	controller, err := conn.Controller()
+	if err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("finding controller: %w", err)
+	}
+	cc, err := kafka.DialContext(ctx, "tcp", net.JoinHostPort(controller.Host, strconv.Itoa(controller.Port)))
+	if err != nil {
+		conn.Close()
+		return nil, nil, fmt.Errorf("dialing controller: %w", err)
+	}
+	return conn, cc, nil
 }
 
 // waitForLeaders returns once every partition of topic has a leader: a
