@@ -44,7 +44,7 @@ func (c *Config) Validate() error {
 	if c.Addr == "" {
 		return errors.New("clickhouse.addr is required")
 	}
-	if _, ok := compressionMethods[c.Compression]; !ok && c.Compression != "auto" {
+	if _, ok := compressionMethods[c.Compression]; !ok && c.Compression != "auto" && c.Compression != "" {
 		return fmt.Errorf("clickhouse.compression %q is not one of auto, lz4, zstd, none", c.Compression)
 	}
 	if c.Database == "" || !event.IsIdentifier(c.Database) || strings.ContainsAny(c.Database, ".:/+-") {
