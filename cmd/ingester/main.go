@@ -34,6 +34,7 @@ type config struct {
 	Migrate      bool
 	CreateTopics int
 	MemoryLimit  int64
+	StartupWait  time.Duration
 	LogLevel     slog.Level
 }
 
@@ -48,6 +49,7 @@ func main() {
 	fs.BoolVar(&cfg.Migrate, "migrate", true, "apply schema migrations at start")
 	fs.Int64Var(&cfg.MemoryLimit, "memory-limit-bytes", 192<<20, "soft limit of the Go heap (runtime/debug.SetMemoryLimit); the GC works harder near it instead of doubling the heap; 0: off")
 	fs.IntVar(&cfg.CreateTopics, "kafka.create-topics", 4, "create the events topic with this many partitions (and the dead-letter topic) when missing; 0: never")
+	fs.DurationVar(&cfg.StartupWait, "startup-wait", 2*time.Minute, "how long to wait at start for ClickHouse and Kafka to answer before giving up")
 	fs.TextVar(&cfg.LogLevel, "log.level", slog.LevelInfo, "log level")
 	fs.Parse(os.Args[1:])
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
@@ -77,7 +79,10 @@ func run(cfg config, logger *slog.Logger) error {
 	defer conn.Close()
 	if cfg.CreateTopics > 0 {
 		topics := map[string]int{cfg.Ingester.Topic: cfg.CreateTopics, cfg.Ingester.DeadLetterTopic: 1}
-		if err := kafkaadmin.CreateTopics(ctx, cfg.Ingester.Brokers[0], topics); err != nil {
+		err := waitFor(ctx, cfg.StartupWait, logger, "Kafka", func() error {
+			return kafkaadmin.CreateTopics(ctx, cfg.Ingester.Brokers[0], topics)
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -117,21 +122,43 @@ func run(cfg config, logger *slog.Logger) error {
 
 // connect waits for ClickHouse (it may start after us) and applies the schema.
 func connect(ctx context.Context, cfg config, logger *slog.Logger) (conn store.Conn, err error) {
-	for attempt := 1; ; attempt++ {
-		conn, err = store.Open(ctx, cfg.Store, cfg.Migrate)
+	err = waitFor(ctx, cfg.StartupWait, logger, "ClickHouse", func() error {
+		c, err := store.Open(ctx, cfg.Store, cfg.Migrate)
 		if err == nil && cfg.Migrate {
-			err = schema.Migrate(ctx, conn, cfg.Schema, logger)
+			err = schema.Migrate(ctx, c, cfg.Schema, logger)
 		}
+		if err != nil {
+			if c != nil {
+				c.Close()
+			}
+			return err
+		}
+		conn = c
+		return nil
+	})
+	return conn, err
+}
+
+// waitFor retries fn until it succeeds, ctx ends or wait passes: a service
+// that starts (or restarts) together with its dependencies must not exit
+// because one of them answers a few seconds later.
+func waitFor(ctx context.Context, wait time.Duration, logger *slog.Logger, what string, fn func() error) error {
+	deadline := time.Now().Add(wait)
+	delay := 250 * time.Millisecond
+	for {
+		err := fn()
 		if err == nil {
-			return conn, nil
+			return nil
 		}
-		if conn != nil {
-			conn.Close()
+		if ctx.Err() != nil || time.Now().Add(delay).After(deadline) {
+			return fmt.Errorf("waiting for %s: %w", what, err)
 		}
-		if attempt == 30 || ctx.Err() != nil {
-			return nil, fmt.Errorf("connecting to ClickHouse: %w", err)
+		logger.Warn(what+" not ready; retrying", "err", err, "retry_in", delay.String())
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
+		case <-time.After(delay):
 		}
-		logger.Warn("ClickHouse not ready; retrying", "err", err)
-		time.Sleep(time.Second)
+		delay = min(2*delay, 5*time.Second)
 	}
 }

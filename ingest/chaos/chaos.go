@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -85,9 +86,18 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 	if err := <-faultsDone; err != nil {
 		return Result{}, err
 	}
-	r.settle(ctx, produced)
+	drained := r.settle(ctx, produced)
 	if err := r.ingest.stop(); err != nil {
 		log.Warn("stopping ingester", "err", err)
+	}
+	failed := r.ingest.failure()
+	if !drained || failed != nil {
+		// CI keeps nothing but this output, and the ingester's log is the only
+		// record of why it stopped making progress.
+		printTail(os.Stderr, logFile.Name(), 80)
+	}
+	if failed != nil {
+		return Result{}, failed
 	}
 	return r.count(ctx, produced)
 }
@@ -119,8 +129,9 @@ func (r *run) ingesterCommand() []string {
 	return args
 }
 
-// settle waits until everything produced is accounted for, or Settle passes.
-func (r *run) settle(ctx context.Context, produced produced) Result {
+// settle waits until everything produced is accounted for, or Settle passes,
+// and reports whether it was.
+func (r *run) settle(ctx context.Context, produced produced) bool {
 	deadline := time.Now().Add(r.cfg.Settle)
 	var res Result
 	for time.Now().Before(deadline) && ctx.Err() == nil {
@@ -129,7 +140,7 @@ func (r *run) settle(ctx context.Context, produced produced) Result {
 		if err == nil && res.Stored+res.DeadLettered >= res.Produced {
 			r.log.Info("pipeline drained", "stored", res.Stored, "dead_lettered", res.DeadLettered)
 			time.Sleep(5 * time.Second) // a late duplicate would land now
-			return res
+			return true
 		}
 		if err != nil {
 			r.log.Warn("counting", "err", err)
@@ -137,7 +148,21 @@ func (r *run) settle(ctx context.Context, produced produced) Result {
 		time.Sleep(2 * time.Second)
 	}
 	r.log.Warn("pipeline did not drain before the settle timeout", "stored", res.Stored, "produced", res.Produced)
-	return res
+	return false
+}
+
+// printTail copies the last n lines of the file at path to w.
+func printTail(w io.Writer, path string, n int) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(w, "reading ingester log: %v\n", err)
+		return
+	}
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	fmt.Fprintf(w, "--- last %d lines of the ingester log %s ---\n%s\n--- end of ingester log ---\n", len(lines), path, strings.Join(lines, "\n"))
 }
 
 // count uses the project's own queries to count what landed.

@@ -48,8 +48,21 @@ func (r *run) runFaults(ctx context.Context, d time.Duration) error {
 		}})
 	}
 	if r.cfg.RestartKafka {
-		faults = append(faults, fault{time.Duration(float64(d) * 0.7), "restart kafka", func() error {
-			return r.services("restart", "kafka")
+		// The ingester restarts while the broker is down, as both do when
+		// their machine reboots: it must wait for Kafka, not give up.
+		faults = append(faults, fault{time.Duration(float64(d) * 0.7), "restart kafka and the ingester", func() error {
+			if err := r.services("stop", "kafka"); err != nil {
+				return err
+			}
+			killing.Lock()
+			r.ingest.kill()
+			err := r.ingest.start()
+			killing.Unlock()
+			if err != nil {
+				return err
+			}
+			time.Sleep(2 * time.Second)
+			return r.services("start", "kafka")
 		}})
 	}
 	sort.Slice(faults, func(i, j int) bool { return faults[i].at < faults[j].at })

@@ -17,10 +17,12 @@ type process struct {
 	out  *os.File
 	log  *slog.Logger
 
-	mu    sync.Mutex
-	cmd   *exec.Cmd
-	done  chan struct{}
-	kills int
+	mu         sync.Mutex
+	cmd        *exec.Cmd
+	done       chan struct{}
+	kills      int
+	stopping   bool  // the current process is being killed or stopped
+	unexpected error // the first exit nobody asked for
 }
 
 func newProcess(args []string, out *os.File, log *slog.Logger) *process {
@@ -36,9 +38,35 @@ func (p *process) start() error {
 		return fmt.Errorf("starting %s: %w", p.args[0], err)
 	}
 	done := make(chan struct{})
-	go func() { cmd.Wait(); close(done) }()
-	p.cmd, p.done = cmd, done
+	go func() {
+		err := cmd.Wait()
+		p.exited(err)
+		close(done)
+	}()
+	p.cmd, p.done, p.stopping = cmd, done, false
 	return nil
+}
+
+// exited records an exit that was not asked for: an ingester that gives up
+// (say, on a broker that is restarting) would otherwise look like lost data.
+func (p *process) exited(err error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.stopping || p.unexpected != nil {
+		return
+	}
+	if err == nil {
+		err = errors.New("exit status 0")
+	}
+	p.unexpected = fmt.Errorf("ingester exited on its own: %w", err)
+	p.log.Error("ingester exited on its own", "err", err)
+}
+
+// failure is the first exit nobody asked for, or nil.
+func (p *process) failure() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.unexpected
 }
 
 // kill sends SIGKILL and waits for the process to die.
@@ -46,6 +74,7 @@ func (p *process) kill() {
 	p.mu.Lock()
 	cmd, done := p.cmd, p.done
 	p.kills++
+	p.stopping = true
 	p.mu.Unlock()
 	if cmd == nil {
 		return
@@ -60,6 +89,7 @@ func (p *process) stop() error {
 	p.mu.Lock()
 	cmd, done := p.cmd, p.done
 	p.cmd = nil
+	p.stopping = true
 	p.mu.Unlock()
 	if cmd == nil {
 		return nil
