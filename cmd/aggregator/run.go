@@ -19,6 +19,7 @@ import (
 	"github.com/opswarehouse/opswarehouse/aggregator/findingstore"
 	"github.com/opswarehouse/opswarehouse/aggregator/runner"
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
+	"github.com/opswarehouse/opswarehouse/ingest/startup"
 	"github.com/opswarehouse/opswarehouse/ingest/store"
 )
 
@@ -32,6 +33,7 @@ type runConfig struct {
 	Alerts   bool
 	Listen   string
 	Migrate  bool
+	Wait     time.Duration
 	LogLevel slog.Level
 }
 
@@ -47,6 +49,7 @@ func parseRunFlags(args []string, stderr io.Writer) (runConfig, error) {
 	fs.BoolVar(&cfg.Alerts, "alerts", true, "send findings to Alertmanager (-alert.url)")
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:9465", "address for /metrics and /healthz")
 	fs.BoolVar(&cfg.Migrate, "migrate", true, "apply schema migrations at start")
+	fs.DurationVar(&cfg.Wait, "startup-wait", 2*time.Minute, "how long to wait at start for ClickHouse to answer before giving up")
 	fs.TextVar(&cfg.LogLevel, "log.level", slog.LevelInfo, "log level")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -71,16 +74,11 @@ func runService(ctx context.Context, args []string, stderr io.Writer) error {
 	logger := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	conn, err := store.Open(ctx, cfg.Store, false)
+	conn, err := startup.ClickHouse(ctx, cfg.Store, cfg.Schema, cfg.Migrate, cfg.Wait, logger)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if cfg.Migrate {
-		if err := schema.Migrate(ctx, conn, cfg.Schema, logger); err != nil {
-			return err
-		}
-	}
 	det, err := detect.New(cfg.Detect, conn)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"github.com/opswarehouse/opswarehouse/ingest/ingester"
 	"github.com/opswarehouse/opswarehouse/ingest/kafkaadmin"
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
+	"github.com/opswarehouse/opswarehouse/ingest/startup"
 	"github.com/opswarehouse/opswarehouse/ingest/store"
 )
 
@@ -72,14 +73,14 @@ func run(cfg config, logger *slog.Logger) error {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
-	conn, err := connect(ctx, cfg, logger)
+	conn, err := startup.ClickHouse(ctx, cfg.Store, cfg.Schema, cfg.Migrate, cfg.StartupWait, logger)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
 	if cfg.CreateTopics > 0 {
 		topics := map[string]int{cfg.Ingester.Topic: cfg.CreateTopics, cfg.Ingester.DeadLetterTopic: 1}
-		err := waitFor(ctx, cfg.StartupWait, logger, "Kafka", func() error {
+		err := startup.Wait(ctx, cfg.StartupWait, logger, "Kafka", func() error {
 			return kafkaadmin.CreateTopics(ctx, cfg.Ingester.Brokers[0], topics)
 		})
 		if err != nil {
@@ -118,47 +119,4 @@ func run(cfg config, logger *slog.Logger) error {
 	srv.Shutdown(shutdownCtx)
 	logger.Info("ingester stopped")
 	return err
-}
-
-// connect waits for ClickHouse (it may start after us) and applies the schema.
-func connect(ctx context.Context, cfg config, logger *slog.Logger) (conn store.Conn, err error) {
-	err = waitFor(ctx, cfg.StartupWait, logger, "ClickHouse", func() error {
-		c, err := store.Open(ctx, cfg.Store, cfg.Migrate)
-		if err == nil && cfg.Migrate {
-			err = schema.Migrate(ctx, c, cfg.Schema, logger)
-		}
-		if err != nil {
-			if c != nil {
-				c.Close()
-			}
-			return err
-		}
-		conn = c
-		return nil
-	})
-	return conn, err
-}
-
-// waitFor retries fn until it succeeds, ctx ends or wait passes: a service
-// that starts (or restarts) together with its dependencies must not exit
-// because one of them answers a few seconds later.
-func waitFor(ctx context.Context, wait time.Duration, logger *slog.Logger, what string, fn func() error) error {
-	deadline := time.Now().Add(wait)
-	delay := 250 * time.Millisecond
-	for {
-		err := fn()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil || time.Now().Add(delay).After(deadline) {
-			return fmt.Errorf("waiting for %s: %w", what, err)
-		}
-		logger.Warn(what+" not ready; retrying", "err", err, "retry_in", delay.String())
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 5*time.Second)
-	}
 }
