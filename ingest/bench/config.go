@@ -51,6 +51,9 @@ func (c *Config) Validate() error {
 	if c.Events < 10000 || c.Partitions < 1 || c.BatchSize < 1000 {
 		return errors.New("events >= 10000, partitions >= 1 and batch-size >= 1000 required")
 	}
+	if c.LatencyFor < 5*time.Second {
+		return errors.New("latency-for must be at least 5s: the latency run needs probes to measure")
+	}
 	return nil
 }
 

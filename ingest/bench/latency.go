@@ -64,6 +64,9 @@ func (b *bench) latency(ctx context.Context, rate float64, res *Result) error {
 		}
 		lat = append(lat, max(v.Sub(at).Seconds(), 0))
 	}
+	if len(lat) == 0 {
+		return errors.New("latency run sent no probes")
+	}
 	sort.Float64s(lat)
 	res.LatencyRateEPS = rate
 	res.P50LatencyS = lat[len(lat)/2]
