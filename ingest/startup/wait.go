@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+	"github.com/cenkalti/backoff/v5"
 
 	"github.com/opswarehouse/opswarehouse/ingest/schema"
 	"github.com/opswarehouse/opswarehouse/ingest/store"
@@ -15,27 +16,20 @@ import (
 
 // Wait retries fn until it succeeds, ctx ends or wait passes: a service that
 // starts (or restarts) together with its dependencies must not exit because
-// one of them answers a few seconds later. The delay between attempts
-// doubles from 250ms up to 5s.
+// one of them answers a few seconds later. Attempts back off exponentially
+// with jitter from 250ms up to 5s.
 func Wait(ctx context.Context, wait time.Duration, logger *slog.Logger, what string, fn func() error) error {
-	deadline := time.Now().Add(wait)
-	delay := 250 * time.Millisecond
-	for {
-		err := fn()
-		if err == nil {
-			return nil
-		}
-		if ctx.Err() != nil || time.Now().Add(delay).After(deadline) {
-			return fmt.Errorf("waiting for %s: %w", what, err)
-		}
-		logger.Warn(what+" not ready; retrying", "err", err, "retry_in", delay.String())
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("waiting for %s: %w", what, ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(2*delay, 5*time.Second)
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval = 250*time.Millisecond, 5*time.Second
+	_, err := backoff.Retry(ctx, func() (struct{}, error) { return struct{}{}, fn() },
+		backoff.WithBackOff(b), backoff.WithMaxElapsedTime(wait),
+		backoff.WithNotify(func(err error, next time.Duration) {
+			logger.Warn(what+" not ready; retrying", "err", err, "retry_in", next.Round(time.Millisecond).String())
+		}))
+	if err != nil {
+		return fmt.Errorf("waiting for %s: %w", what, err)
 	}
+	return nil
 }
 
 // ClickHouse waits for ClickHouse, which may start after the service, and
