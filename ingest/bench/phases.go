@@ -140,6 +140,7 @@ func prebuild(topic string, values [][]byte, batchSize int) ([]*store.Batch, err
 			batch.Add(&r)
 		}
 		batch.SetBatchEnd(int64(last-1), now)
+		batch.SortByKey() // as the ingester does by default
 		out = append(out, batch)
 	}
 	return out, nil

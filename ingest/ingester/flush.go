@@ -37,6 +37,9 @@ func (p *partition) flush(ctx context.Context) bool {
 		p.stored(b)
 		return true
 	}
+	if p.in.cfg.SortBatches {
+		b.rows.SortByKey()
+	}
 	p.fill = p.other(b)
 	p.sent, p.req = b, p.in.combiner.submit(b.rows)
 	return true

@@ -6,3 +6,6 @@ func SetSharing(on bool) (was bool) {
 	was, canShare = canShare, on
 	return was
 }
+
+// RandomRows are rows in arrival order (see randomRows).
+var RandomRows = randomRows

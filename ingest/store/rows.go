@@ -1,6 +1,7 @@
 package store
 
 import (
+	"slices"
 	"time"
 	"unsafe"
 
@@ -52,6 +53,8 @@ type Batch struct {
 	durationMs, queueMs, cpuMs, dbMs                           []float32
 	isError                                                    []uint8
 	fingerprint, bytes, srcOffset, batchEnd                    []uint64
+
+	scratch sortScratch
 }
 
 // strCol is a String column in ch-go's layout.
@@ -238,11 +241,12 @@ func boolByte(b bool) uint8 {
 	return 0
 }
 
-// Span reports the partition and source offset of the batch's first row and
-// the batch end its rows record; ok is false for an empty batch.
+// Span reports the partition and lowest source offset of the batch's rows
+// (SortByKey reorders them) and the batch end they record; ok is false for
+// an empty batch.
 func (c *Batch) Span() (partition int, first, end int64, ok bool) {
 	if c.Len() == 0 {
 		return 0, 0, 0, false
 	}
-	return int(c.srcPartition[0]), int64(c.srcOffset[0]), int64(c.batchEnd[0]), true
+	return int(c.srcPartition[0]), int64(slices.Min(c.srcOffset)), int64(c.batchEnd[0]), true
 }
