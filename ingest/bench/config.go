@@ -27,6 +27,7 @@ type Config struct {
 	Profile        time.Duration
 	OutDir         string
 	SkipKafkaTable bool
+	Unsorted       bool
 }
 
 // RegisterFlags registers the benchmark flags.
@@ -44,6 +45,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&c.Profile, "profile", 8*time.Second, "CPU profile length taken from the ingester during the end-to-end run (0: none)")
 	fs.StringVar(&c.OutDir, "out", ".bench", "directory for profiles and logs")
 	fs.BoolVar(&c.SkipKafkaTable, "skip-kafka-engine", false, "skip the Kafka table engine run")
+	fs.BoolVar(&c.Unsorted, "unsorted", false, "leave batches in arrival order, in the ingester (-ingest.sort-batches=false) and the ceiling's prebuilt batches alike (for A/B runs)")
 }
 
 // Validate checks the configuration.

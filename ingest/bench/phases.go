@@ -94,7 +94,7 @@ func (b *bench) ceiling(ctx context.Context, topic string, values [][]byte, res 
 		return err
 	}
 	defer conn.Close()
-	batches, err := prebuild(topic, values, b.cfg.BatchSize)
+	batches, err := prebuild(topic, values, b.cfg.BatchSize, !b.cfg.Unsorted)
 	if err != nil {
 		return err
 	}
@@ -114,7 +114,7 @@ func (b *bench) ceiling(ctx context.Context, topic string, values [][]byte, res 
 	return nil
 }
 
-func prebuild(topic string, values [][]byte, batchSize int) ([]*store.Batch, error) {
+func prebuild(topic string, values [][]byte, batchSize int, sorted bool) ([]*store.Batch, error) {
 	g, err := guard.New(guard.Config{PseudonymKey: "bench-pseudonym-key-0123456789"})
 	if err != nil {
 		return nil, err
@@ -140,7 +140,9 @@ func prebuild(topic string, values [][]byte, batchSize int) ([]*store.Batch, err
 			batch.Add(&r)
 		}
 		batch.SetBatchEnd(int64(last-1), now)
-		batch.SortByKey() // as the ingester does by default
+		if sorted {
+			batch.SortByKey() // as the ingester does by default
+		}
 		out = append(out, batch)
 	}
 	return out, nil

@@ -145,6 +145,9 @@ func (b *bench) ingesterArgs(topic, group, db string) []string {
 		// The benchmark data is generated "now" and consumed minutes later.
 		"-ingest.max-age", "24h",
 	}
+	if b.cfg.Unsorted {
+		args = append(args, "-ingest.sort-batches=false")
+	}
 	return append(args, strings.Fields(b.cfg.IngesterArgs)...)
 }
 

@@ -34,7 +34,7 @@ var schemaVariants = []schemaVariant{
 func SchemaCosts(ctx context.Context, cfg Config, rounds int, only string, w io.Writer) error {
 	b := &bench{cfg: cfg, runID: fmt.Sprintf("schemacost_%d", time.Now().Unix())}
 	values := genValues(b.runID, cfg.Events, time.Now().UTC())
-	batches, err := prebuild("schemacost", values, cfg.BatchSize)
+	batches, err := prebuild("schemacost", values, cfg.BatchSize, !cfg.Unsorted)
 	if err != nil {
 		return err
 	}
