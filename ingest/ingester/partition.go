@@ -24,6 +24,7 @@ type partition struct {
 	sent   *batch     // handed to the combiner, not yet stored; nil if none
 	req    *insertReq // sent's request
 	spare  [2]batch   // fill and sent point into it
+	row    store.Row  // add's scratch
 }
 
 // batch is the messages of one partition between two flushes: a contiguous
@@ -216,23 +217,29 @@ func (p *partition) add(msg kafka.Message) {
 		b.first, b.opened = msg.Offset, now
 	}
 	b.last = msg.Offset
-	ev, rej := event.DecodeShared(msg.Value, now, p.in.cfg.limits())
+	// The row is the partition's, reused: a local one escapes through the
+	// scrubber's interface and costs an allocation per message.
+	row := &p.row
+	var rej *event.Rejection
+	row.Event, rej = event.DecodeShared(msg.Value, now, p.in.cfg.limits())
 	if rej != nil {
 		b.deadLetters = append(b.deadLetters, newDeadLetter(msg, rej.Reason, rej.Detail, now))
 		return
 	}
+	ev := &row.Event
 	if !p.in.cfg.DisableDedup && p.window.add(ev.ID) {
 		p.in.deps.Metrics.skipped.WithLabelValues(skipDuplicateID).Inc()
 		return
 	}
-	if n := p.in.deps.Scrub.ScrubEvent(&ev).Total(); n > 0 {
+	if n := p.in.deps.Scrub.ScrubEvent(ev).Total(); n > 0 {
 		p.in.deps.Metrics.scrubbed.Add(float64(n))
 	}
-	row := store.Row{Event: ev, Source: store.Source{Topic: msg.Topic, Partition: msg.Partition, Offset: msg.Offset}}
+	row.Source = store.Source{Topic: msg.Topic, Partition: msg.Partition, Offset: msg.Offset}
+	row.Fingerprint, row.Template = 0, ""
 	if ev.IsError() && ev.ErrorMessage != "" {
 		row.Fingerprint, row.Template = p.in.deps.Fingerprint.Fingerprint(ev.ErrorMessage)
 	}
-	b.rows.Add(&row)
+	b.rows.Add(row)
 	if ev.Time.After(b.newest) {
 		b.newest = ev.Time
 	}
