@@ -30,13 +30,13 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(res)
-	switch {
-	case cfg.NegativeControl && res.Duplicated == 0:
+	switch passed := res.Passed(cfg.NegativeControl); {
+	case cfg.NegativeControl && !passed:
 		fmt.Println("FAIL: negative control: deduplication was disabled but no duplicates were reported")
 		os.Exit(1)
 	case cfg.NegativeControl:
 		fmt.Println("PASS: negative control: disabling deduplication produced duplicates, so the check can fail")
-	case !res.ExactlyOnce():
+	case !passed:
 		fmt.Println("FAIL: not exactly once")
 		os.Exit(1)
 	default:

@@ -38,6 +38,15 @@ func (r Result) ExactlyOnce() bool {
 	return r.Duplicated == 0 && r.Lost == 0 && r.Produced == r.Stored+r.DeadLettered
 }
 
+// Passed reports whether the run showed what it was for: exactly once, or,
+// as the negative control (deduplication disabled), duplicates.
+func (r Result) Passed(negativeControl bool) bool {
+	if negativeControl {
+		return r.Duplicated > 0
+	}
+	return r.ExactlyOnce()
+}
+
 type run struct {
 	cfg    Config
 	log    *slog.Logger
@@ -99,7 +108,25 @@ func Run(ctx context.Context, cfg Config, log *slog.Logger) (Result, error) {
 	if failed != nil {
 		return Result{}, failed
 	}
-	return r.count(ctx, produced)
+	res, err := r.count(ctx, produced)
+	if err == nil && res.Passed(cfg.NegativeControl) && !cfg.Keep {
+		r.cleanUp(ctx)
+	} else {
+		log.Info("kept the run's topics and database", "topic", r.topic, "dead_letter_topic", r.dlq, "database", r.db)
+	}
+	return res, err
+}
+
+// cleanUp drops the run's database and topics; a failure only costs disk,
+// so it is logged, not returned.
+func (r *run) cleanUp(ctx context.Context) {
+	if err := kafkaadmin.DeleteTopics(ctx, r.cfg.Brokers, r.topic, r.dlq); err != nil {
+		r.log.Warn("deleting the run's topics", "err", err)
+	}
+	// The database name is built from the run id, an identifier.
+	if err := r.conn.Exec(ctx, "DROP DATABASE IF EXISTS "+r.db); err != nil {
+		r.log.Warn("dropping the run's database", "database", r.db, "err", err)
+	}
 }
 
 func (r *run) setup(ctx context.Context) error {

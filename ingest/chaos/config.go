@@ -28,6 +28,7 @@ type Config struct {
 	NegativeControl bool
 	Seed            int64
 	Settle          time.Duration // how long to wait for the pipeline to drain
+	Keep            bool          // keep the topics and database of a run that passed
 }
 
 // RegisterFlags registers the chaos flags with their defaults.
@@ -46,6 +47,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.BoolVar(&c.NegativeControl, "negative-control", false, "disable deduplication; the run must then report duplicates")
 	fs.Int64Var(&c.Seed, "seed", time.Now().UnixNano(), "seed of the fault schedule")
 	fs.DurationVar(&c.Settle, "settle", 4*time.Minute, "longest wait for the pipeline to drain after producing")
+	fs.BoolVar(&c.Keep, "keep", false, "keep the run's topics and database (dropped after a run that passed; a failed run always keeps them)")
 }
 
 // Validate checks the configuration.
