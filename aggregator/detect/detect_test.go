@@ -80,6 +80,18 @@ var detectorCases = []struct {
 			}
 		}
 	}, finding.Emerging, finding.Scope{Host: "cell-2-wrk-01"}},
+	{"bursts of an error growing as they come closer until they merge", func(g *gen) {
+		// Minutes ago and errors: the early bursts are small beside the
+		// later ones, and the last three merge (gaps under three minutes).
+		for _, b := range [][2]int{{38, 4}, {26, 2}, {25, 4}, {17, 6}, {16, 2}, {11, 4}, {10, 6}, {6, 12}, {3, 14}, {1, 16}} {
+			m := now.Add(-time.Duration(b[0]) * time.Minute)
+			for k := 0; k < b[1]; k++ {
+				i := onCell(0)[k%len(onCell(0))]
+				g.errorEvent(m.Add(time.Duration(k)*time.Second), i, "cell-0-wrk-04", "v1.0.0",
+					fmt.Sprintf("leaked %d prepared statements on connection %x", 3+g.r.IntN(9), g.r.Uint32()))
+			}
+		}
+	}, finding.Emerging, finding.Scope{Host: "cell-0-wrk-04"}},
 	{"a tenant floods the API", func(g *gen) {
 		for _, m := range minutes(3, 0) {
 			for k := 0; k < 60; k++ {

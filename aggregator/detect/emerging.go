@@ -62,10 +62,9 @@ func emergingPatterns(e *env) ([]candidate, error) {
 	if err != nil {
 		return nil, err
 	}
-	covered := t.Now.Sub(start).Minutes()
 	var out []candidate
 	for _, fp := range fps {
-		train, ok := burstTrain(hist[fp], t.Now, covered, cfg)
+		train, ok := burstTrain(hist[fp], t.Now, start, cfg)
 		if !ok {
 			continue
 		}
@@ -91,20 +90,24 @@ type train struct {
 // burstTrain reports whether a fingerprint's minute series is a live burst
 // train with shrinking gaps. A burst counts when it is a real cluster: at
 // least BurstMinEvents errors, significantly more than the fingerprint's
-// rate outside the burst (over the covered history) predicts for its length.
-func burstTrain(ms []minuteCount, now time.Time, coveredMinutes float64, cfg *Config) (train, bool) {
+// rate before it predicts for its length. The rate before, not the rate
+// over the whole history: an emerging error's early bursts are small, and
+// against a history that includes its later, bigger bursts they would never
+// count. The rate is smoothed by one error (so a burst at the start of the
+// data, with nothing before it to compare with, needs to be large), and
+// measured from dataStart, the first minute the warehouse has errors for.
+func burstTrain(ms []minuteCount, now, dataStart time.Time, cfg *Config) (train, bool) {
 	fc := &cfg.Failures
-	var total uint64
-	for _, m := range ms {
-		total += m.Errors
-	}
 	var sig []burst
+	var before uint64 // the fingerprint's errors before the burst
 	for _, b := range bursts(ms, fc.BurstGap) {
 		length := b.End.Sub(b.Start).Minutes() + 1
-		background := float64(total-b.Errors) / math.Max(coveredMinutes-length, 1) * length
+		priorMinutes := math.Max(b.Start.Sub(dataStart).Minutes(), 0)
+		background := float64(before+1) / (priorMinutes + 1) * length
 		if b.Errors >= fc.BurstMinEvents && logPoissonTail(float64(b.Errors), background) <= cfg.Failures.BurstLogP {
 			sig = append(sig, b)
 		}
+		before += b.Errors
 	}
 	if len(sig) < fc.MinBursts {
 		return train{}, false
