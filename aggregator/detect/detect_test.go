@@ -123,6 +123,15 @@ var detectorCases = []struct {
 			}
 		}
 	}, finding.EndpointSlow, finding.Scope{CulpritTenant: "t-10", JobType: "webhook.deliver"}},
+	{"one of a tenant's webhook endpoints fails fast, its other succeeds", func(g *gen) {
+		for _, m := range minutes(3, 0) {
+			for k := 0; k < 3; k++ {
+				g.job(g.at(m), 11, jobSpec{jobType: "webhook.deliver", endpoint: "orders", queueMs: 60, runMs: 10, attempts: 2, retryGap: 40 * time.Second,
+					failMsg: fmt.Sprintf("webhook endpoint returned 500 after %dms (delivery %x)", 5+g.r.IntN(10), g.r.Uint32())})
+				g.job(g.at(m), 11, jobSpec{jobType: "webhook.deliver", endpoint: "billing", queueMs: 60, runMs: 300})
+			}
+		}
+	}, finding.EndpointSlow, finding.Scope{CulpritTenant: "t-11", JobType: "webhook.deliver"}},
 	{"a worker host hangs", func(g *gen) {
 		for _, m := range minutes(30, 12) {
 			g.job(g.at(m), 3, jobSpec{jobType: "email.send", integration: "sendgrid", host: "cell-0-wrk-02", queueMs: 60, runMs: 200, stuck: true})

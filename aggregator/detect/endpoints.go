@@ -110,8 +110,13 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 // endpointCandidates tests every endpoint as of t; each row is also handed
 // to seen when it is not nil.
 func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen func(*endpointHealth)) ([]candidate, error) {
+	rows, err := e.endpointRows(t)
+	if err != nil {
+		return nil, err
+	}
 	var out []candidate
-	err := each(e.ctx, e.q, "detect_endpoint_health", longArgs(t, e.cfg), func(r *endpointHealth) {
+	for i := range rows {
+		r := &rows[i]
 		if seen != nil {
 			seen(r)
 		}
@@ -122,8 +127,48 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 				break
 			}
 		}
-	})
-	return out, err
+	}
+	return out, nil
+}
+
+// endpointSpecificLogP is how unlikely the successes of a tenant's other
+// endpoints must be, were its failures independent of the endpoint, for
+// the failures to be put down to the one endpoint instead of the jobs.
+// It chooses between two explanations of failures already found
+// significant, so a conventional 5% rather than the alarm threshold.
+var endpointSpecificLogP = math.Log(0.05)
+
+// failingEndpoint reports whether a tenant's failing attempts of a job type
+// are one of its endpoints failing rather than poison jobs: they are
+// concentrated on one endpoint while its other endpoints' deliveries
+// succeed more often than failures that strike whatever the endpoint (a
+// payload that crashes the handler) would allow. With one endpoint the two
+// cannot be told apart and the failures stay poison.
+func (e *env) failingEndpoint(tenant, cell, jobType string) (bool, error) {
+	rows, err := e.endpointRows(e.t)
+	if err != nil {
+		return false, err
+	}
+	var hot *endpointHealth
+	var finished, failed float64
+	n := 0
+	for i := range rows {
+		r := &rows[i]
+		if r.Tenant != tenant || r.Cell != cell || r.JobType != jobType || r.FinishedNow == 0 {
+			continue
+		}
+		n++
+		finished, failed = finished+float64(r.FinishedNow), failed+float64(r.FailedNow)
+		if hot == nil || r.FailedNow > hot.FailedNow {
+			hot = r
+		}
+	}
+	if n < 2 || hot.FailedNow == 0 {
+		return false, nil
+	}
+	otherFinished := finished - float64(hot.FinishedNow)
+	otherOK := otherFinished - (failed - float64(hot.FailedNow))
+	return logBinomialTail(otherFinished, otherOK, 1-failed/finished) <= endpointSpecificLogP, nil
 }
 
 // anyStormSuspect reports whether a candidate blames a storm suspect.

@@ -25,6 +25,8 @@ type env struct {
 	outcomes    []jobOutcome
 	jobTypes    map[[2]string]jobTypeHealth // by cell, job type
 	loadedTypes bool
+	endpoints   []endpointHealth // as of t
+	loadedEPs   bool
 }
 
 func (e *env) suspect(tenant string) {
@@ -74,4 +76,18 @@ func (e *env) jobTypeHealth() (map[[2]string]jobTypeHealth, error) {
 	err := each(e.ctx, e.q, "detect_job_type_health", longArgs(e.t, e.cfg), func(r *jobTypeHealth) { m[[2]string{r.Cell, r.JobType}] = *r })
 	e.jobTypes, e.loadedTypes = m, err == nil
 	return m, err
+}
+
+// endpointRows reads every endpoint's deliveries as of t, once per tick
+// for the tick's own t (the poison and endpoint detectors both read them).
+func (e *env) endpointRows(t Tick) ([]endpointHealth, error) {
+	if t.Now.Equal(e.t.Now) && e.loadedEPs {
+		return e.endpoints, nil
+	}
+	var rows []endpointHealth
+	err := each(e.ctx, e.q, "detect_endpoint_health", longArgs(t, e.cfg), func(r *endpointHealth) { rows = append(rows, *r) })
+	if err == nil && t.Now.Equal(e.t.Now) {
+		e.endpoints, e.loadedEPs = rows, true
+	}
+	return rows, err
 }

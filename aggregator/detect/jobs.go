@@ -95,6 +95,13 @@ func poisonJobs(e *env) ([]candidate, error) {
 			all[r.JobType].othersFailing(r, e.cfg.MaxLogP/2) {
 			continue
 		}
+		endpoint, err := e.failingEndpoint(r.Tenant, r.Cell, r.JobType)
+		if err != nil {
+			return nil, err
+		}
+		if endpoint {
+			continue // the endpoint detector's to report
+		}
 		// Once the poison has filled the baseline it is no longer
 		// significant against it; it still keeps its open finding open.
 		c := candidate{weight: failed, sustain: logP > e.cfg.MaxLogP}
