@@ -139,10 +139,14 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 var endpointSpecificLogP = math.Log(0.05)
 
 // failingEndpoint reports whether a tenant's failing attempts of a job type
-// are one of its endpoints failing rather than poison jobs: they are
-// concentrated on one endpoint while its other endpoints' deliveries
-// succeed more often than failures that strike whatever the endpoint (a
-// payload that crashes the handler) would allow. With one endpoint the two
+// are one of its endpoints failing rather than poison jobs. A payload that
+// crashes the handler fails whatever the destination; failures that are
+// the endpoint's concentrate on it while the tenant's other endpoints
+// deliver: every failure on the one endpoint with the others delivering,
+// or the others' successes unlikely under endpoint-blind failures at the
+// pooled share. The endpoint must itself fail as the endpoint detector
+// needs (enough failures, at least half its deliveries), so the failures
+// are reported by one of the two. With one endpoint the two explanations
 // cannot be told apart and the failures stay poison.
 func (e *env) failingEndpoint(tenant, cell, jobType string) (bool, error) {
 	rows, err := e.endpointRows(e.t)
@@ -163,12 +167,13 @@ func (e *env) failingEndpoint(tenant, cell, jobType string) (bool, error) {
 			hot = r
 		}
 	}
-	if n < 2 || hot.FailedNow == 0 {
+	if n < 2 || hot.FailedNow < e.cfg.Jobs.EndpointMin || 2*hot.FailedNow < hot.FinishedNow {
 		return false, nil
 	}
 	otherFinished := finished - float64(hot.FinishedNow)
-	otherOK := otherFinished - (failed - float64(hot.FailedNow))
-	return logBinomialTail(otherFinished, otherOK, 1-failed/finished) <= endpointSpecificLogP, nil
+	otherFailed := failed - float64(hot.FailedNow)
+	confined := otherFailed == 0 && otherFinished > 0
+	return confined || logBinomialTail(otherFinished, otherFinished-otherFailed, 1-failed/finished) <= endpointSpecificLogP, nil
 }
 
 // anyStormSuspect reports whether a candidate blames a storm suspect.
