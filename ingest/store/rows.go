@@ -3,7 +3,6 @@ package store
 import (
 	"slices"
 	"time"
-	"unsafe"
 
 	"github.com/ClickHouse/ch-go/proto"
 
@@ -75,10 +74,8 @@ func (c *strCol) rows() int { return len(c.Pos) }
 // Writer needs them.
 func (c *strCol) views() []string {
 	out := make([]string, len(c.Pos))
-	for i, p := range c.Pos {
-		if p.End > p.Start {
-			out[i] = unsafe.String(&c.Buf[p.Start], p.End-p.Start)
-		}
+	for i := range out {
+		out[i] = c.view(int32(i))
 	}
 	return out
 }

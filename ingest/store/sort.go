@@ -159,13 +159,8 @@ func floorHour(unix int64) int64 {
 	return h
 }
 
-func (c *strCol) value(i int32) []byte {
-	p := c.Pos[i]
-	return c.Buf[p.Start:p.End]
-}
-
-// view is value as a string sharing the buffer: valid until the column
-// changes.
+// view is row i's value as a string sharing the buffer: valid until the
+// column changes.
 func (c *strCol) view(i int32) string {
 	p := c.Pos[i]
 	if p.End == p.Start {
@@ -199,13 +194,11 @@ func (c *Batch) permute(perm []int32) {
 	}
 }
 
-// constant reports whether every value equals the first; comparing lengths
-// first makes it cheap for the columns that vary.
+// constant reports whether every value equals the first.
 func (c *strCol) constant() bool {
 	first := c.view(0)
 	for i := range c.Pos {
-		p := c.Pos[i]
-		if p.End-p.Start != len(first) || c.view(int32(i)) != first {
+		if c.view(int32(i)) != first {
 			return false
 		}
 	}

@@ -1,11 +1,11 @@
 package store
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,11 +22,26 @@ func TestSortByKey(t *testing.T) {
 		{"one row", 1, false},
 		{"no attributes", 3000, false},
 		{"with attributes", 3000, true},
+		{"timestamps spanning decades (unpacked keys)", 3000, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := NewBatch(tc.rows)
-			for _, r := range randomRows(tc.rows, tc.attrs, 1) {
+			rows := randomRows(tc.rows, tc.attrs, 1)
+			if strings.Contains(tc.name, "decades") {
+				for i := range rows {
+					rows[i].Event.Time = rows[i].Event.Time.AddDate(-(i % 50), 0, 0)
+				}
+			}
+			for _, r := range rows {
 				b.Add(&r)
+			}
+			if tc.rows > 1 {
+				kinds, numKinds := ranks(&b.kind)
+				tenants, numTenants := ranks(&b.tenant)
+				k := rowKeys{kinds: kinds, tenants: tenants, ts: b.ts}
+				if _, packs := k.pack(numKinds, numTenants, nil); strings.Contains(tc.name, "unpacked") == packs {
+					t.Fatalf("keys packed: %t; the case is meant to test the other sort", packs)
+				}
 			}
 			before := rowStrings(b)
 			b.SortByKey()
@@ -59,7 +74,7 @@ func TestSortByKeyOrder(t *testing.T) {
 	b.SortByKey()
 	var ids []string
 	for i := range int32(b.Len()) {
-		ids = append(ids, string(b.eventID.value(i)))
+		ids = append(ids, b.eventID.view(i))
 	}
 	if want := []string{"1", "2", "3", "4"}; !slices.Equal(ids, want) {
 		t.Fatalf("order %v, want %v", ids, want)
@@ -71,12 +86,12 @@ func TestSortByKeyOrder(t *testing.T) {
 func sortedByKey(c *Batch) bool {
 	for i := int32(1); i < int32(c.Len()); i++ {
 		a, b := i-1, i
-		r := bytes.Compare(c.kind.value(a), c.kind.value(b))
+		r := strings.Compare(c.kind.view(a), c.kind.view(b))
 		if r == 0 {
 			r = cmp.Compare(floorHour(c.ts[a]), floorHour(c.ts[b]))
 		}
 		if r == 0 {
-			r = bytes.Compare(c.tenant.value(a), c.tenant.value(b))
+			r = strings.Compare(c.tenant.view(a), c.tenant.view(b))
 		}
 		if r == 0 {
 			r = cmp.Compare(c.ts[a], c.ts[b])
@@ -133,7 +148,7 @@ func rowStrings(c *Batch) []string {
 		var sb []byte
 		for _, s := range c.strCols() {
 			if s != &c.attrKeys && s != &c.attrValues {
-				sb = fmt.Appendf(sb, "%q,", s.value(r))
+				sb = fmt.Appendf(sb, "%q,", s.view(r))
 			}
 		}
 		start := uint64(0)
@@ -141,7 +156,7 @@ func rowStrings(c *Batch) []string {
 			start = c.attrEnds[i-1]
 		}
 		for a := start; a < c.attrEnds[i]; a++ {
-			sb = fmt.Appendf(sb, "%q=%q,", c.attrKeys.value(int32(a)), c.attrValues.value(int32(a)))
+			sb = fmt.Appendf(sb, "%q=%q,", c.attrKeys.view(int32(a)), c.attrValues.view(int32(a)))
 		}
 		sb = fmt.Appendf(sb, "%d,%d,%d,%d,%d,%d,%g,%g,%g,%g,%d,%d,%d,%d,%d", c.ts[i], c.ingestedAt[i], c.tsMs[i], c.attempt[i],
 			c.status[i], c.srcPartition[i], c.durationMs[i], c.queueMs[i], c.cpuMs[i], c.dbMs[i], c.isError[i],
