@@ -1,16 +1,9 @@
 package event
 
-//go:generate go run github.com/mailru/easyjson/easyjson@v0.9.2 -all -disallow_unknown_fields -no_std_marshalers -output_filename event_easyjson.go event.go
-
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 	"unicode/utf8"
-
-	"github.com/mailru/easyjson/jlexer"
 )
 
 // Reason is a machine-readable rejection reason; it becomes a metric label
@@ -90,58 +83,11 @@ func decode(b []byte, now time.Time, lim Limits, shared bool) (Event, *Rejection
 	if !utf8.Valid(b) {
 		return e, reject(ReasonInvalidUTF8, "document is not valid UTF-8")
 	}
-	if rej := unmarshalStrict(b, &e, shared); rej != nil {
+	if rej := scanEvent(b, &e, shared); rej != nil {
 		return e, rej
 	}
 	if rej := e.Validate(now, lim); rej != nil {
 		return e, rej
 	}
 	return e, nil
-}
-
-// unmarshalStrict decodes with the easyjson code generated from Event
-// (event_easyjson.go, `go generate`), which rejects fields the contract does
-// not name and allocates far less than reflection-based decoders.
-func unmarshalStrict(b []byte, e *Event, shared bool) *Rejection {
-	l := jlexer.Lexer{Data: b}
-	if shared {
-		(*sharedEvent)(e).UnmarshalEasyJSON(&l)
-	} else {
-		e.UnmarshalEasyJSON(&l)
-	}
-	l.Consumed() // a second value after the object is not one event
-	if err := l.Error(); err != nil {
-		return classifyJSONError(b, err)
-	}
-	return nil
-}
-
-func classifyJSONError(b []byte, err error) *Rejection {
-	var lexErr *jlexer.LexerError
-	msg := err.Error()
-	if errors.As(err, &lexErr) {
-		msg = lexErr.Reason
-		if lexErr.Offset > 0 {
-			msg = fmt.Sprintf("%s at byte %d", lexErr.Reason, lexErr.Offset)
-		}
-	}
-	switch {
-	case strings.Contains(msg, "unknown field"):
-		return reject(ReasonUnknownField, "%s", trimJSONPrefix(msg))
-	case strings.Contains(msg, "parsing time"), strings.Contains(msg, "cannot parse"):
-		return reject(ReasonInvalidField, "ts: %s", trimJSONPrefix(msg))
-	case !json.Valid(b):
-		return reject(ReasonMalformedJSON, "%s", trimJSONPrefix(msg))
-	}
-	// Well-formed JSON the decoder still refused: a value of the wrong type
-	// (or out of its type's range).
-	return reject(ReasonWrongType, "%s", trimJSONPrefix(msg))
-}
-
-func trimJSONPrefix(msg string) string {
-	msg = strings.TrimPrefix(msg, "json: ")
-	if len(msg) > 200 {
-		msg = msg[:200]
-	}
-	return msg
 }
