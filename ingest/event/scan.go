@@ -67,13 +67,12 @@ func (s *scanner) fail(class errClass, format string, args ...any) {
 
 func (s *scanner) document(e *Event) {
 	s.space()
-	if s.null() {
-		// A null document decodes to the zero event, which validation refuses.
-	} else if s.object(func(key []byte) { s.field(key, e) }) {
+	// A null document decodes to the zero event, which validation refuses.
+	if !s.null() && s.object(func(key []byte) { s.field(key, e) }) {
 		return
 	}
 	s.space()
-	if s.err == nil && s.i < len(s.b) {
+	if s.i < len(s.b) {
 		s.fail(classSyntaxOrType, "data after the event object")
 	}
 }
