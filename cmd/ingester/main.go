@@ -93,8 +93,10 @@ func run(cfg config, logger *slog.Logger) error {
 	}
 	deadLetters := ingester.NewKafkaDeadLetters(cfg.Ingester.Brokers, cfg.Ingester.DeadLetterTopic)
 	defer deadLetters.Close()
+	writer := store.NewWriter(conn)
+	writer.SetParallelViews(cfg.Store.ParallelViews)
 	in, err := ingester.New(cfg.Ingester, ingester.Deps{
-		Writer:      store.NewWriter(conn),
+		Writer:      writer,
 		HighWater:   ingester.LedgerHighWater{Conn: conn},
 		DeadLetters: deadLetters,
 		Fingerprint: fingerprint.New(fingerprint.Config{}),

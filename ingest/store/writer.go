@@ -5,17 +5,34 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
 
 // Writer inserts batches of rows into the events table.
 type Writer struct {
-	conn driver.Conn
+	conn          driver.Conn
+	parallelViews bool
 }
 
-// NewWriter returns a Writer over conn.
-func NewWriter(conn driver.Conn) *Writer { return &Writer{conn: conn} }
+// NewWriter returns a Writer over conn that has the server run the
+// materialized views of an INSERT in parallel.
+func NewWriter(conn driver.Conn) *Writer { return &Writer{conn: conn, parallelViews: true} }
+
+// SetParallelViews says whether the server runs the materialized views of
+// an INSERT in parallel (parallel_view_processing). One INSERT's views
+// otherwise run one after another in one server thread, and on a warehouse
+// with several rollups that thread, not the cores, limits how fast one
+// ingester can insert.
+func (w *Writer) SetParallelViews(on bool) { w.parallelViews = on }
+
+func (w *Writer) insertContext(ctx context.Context) context.Context {
+	if !w.parallelViews {
+		return ctx
+	}
+	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"parallel_view_processing": 1}))
+}
 
 // WriteRows inserts rows as one batch (a convenience for tests and tools).
 func (w *Writer) WriteRows(ctx context.Context, rows []Row) error {
@@ -44,7 +61,7 @@ func (w *Writer) WriteBlocks(ctx context.Context, batches []*Batch) error {
 	if n == 0 {
 		return nil
 	}
-	batch, err := w.conn.PrepareBatch(ctx, "INSERT INTO events ("+eventColumns+")")
+	batch, err := w.conn.PrepareBatch(w.insertContext(ctx), "INSERT INTO events ("+eventColumns+")")
 	if err != nil {
 		return fmt.Errorf("preparing insert of %d events: %w", n, err)
 	}

@@ -82,3 +82,63 @@ func testRows(idPrefix string) []store.Row {
 	}
 	return rows
 }
+
+// Running an INSERT's materialized views in parallel must leave every
+// table as running them one after another does.
+func TestWriteParallelViewsFillsWhatSerialViewsDo(t *testing.T) {
+	ctx := context.Background()
+	contents := map[bool]map[string]uint64{}
+	for _, parallel := range []bool{false, true} {
+		ch := testenv.ClickHouse(t)
+		if err := schema.Migrate(ctx, ch.Conn, schema.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+			t.Fatal(err)
+		}
+		w := store.NewWriter(ch.Conn)
+		w.SetParallelViews(parallel)
+		if err := w.WriteRows(ctx, testRows("")); err != nil {
+			t.Fatalf("parallel=%t: %v", parallel, err)
+		}
+		contents[parallel] = tableRows(t, ch)
+	}
+	if contents[false]["events"] != uint64(len(testRows(""))) || len(contents[false]) < 5 {
+		t.Fatalf("serial views stored %v", contents[false])
+	}
+	t.Logf("rows per table: %v", contents[true])
+	if !reflect.DeepEqual(contents[true], contents[false]) {
+		t.Fatalf("rows per table with parallel views %v, with serial views %v", contents[true], contents[false])
+	}
+}
+
+// tableRows counts the rows of every MergeTree table in the test database,
+// each merged to its final state first.
+func tableRows(tb testing.TB, ch *testenv.CH) map[string]uint64 {
+	tb.Helper()
+	ctx := context.Background()
+	rows, err := ch.Conn.Query(ctx, `SELECT name FROM system.tables
+		WHERE database = currentDatabase() AND engine LIKE '%MergeTree' AND name != 'schema_migrations'`)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			tb.Fatal(err)
+		}
+		names = append(names, name)
+	}
+	rows.Close()
+	out := map[string]uint64{}
+	for _, name := range names {
+		// Names come from system.tables: identifiers the schema created.
+		if err := ch.Conn.Exec(ctx, "OPTIMIZE TABLE "+name+" FINAL"); err != nil {
+			tb.Fatalf("merging %s: %v", name, err)
+		}
+		var n uint64
+		if err := ch.Conn.QueryRow(ctx, "SELECT count() FROM "+name).Scan(&n); err != nil {
+			tb.Fatalf("counting %s: %v", name, err)
+		}
+		out[name] = n
+	}
+	return out
+}
