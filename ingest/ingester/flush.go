@@ -19,6 +19,11 @@ func (p *partition) flush(ctx context.Context) bool {
 	if b.empty() {
 		return true
 	}
+	if p.in.cfg.SortBatches {
+		// Before waiting for the batch in flight: sorting overlaps its
+		// INSERT instead of delaying the next one.
+		b.rows.SortByKey()
+	}
 	if !p.settle(ctx) {
 		return false
 	}
@@ -36,9 +41,6 @@ func (p *partition) flush(ctx context.Context) bool {
 		}
 		p.stored(b)
 		return true
-	}
-	if p.in.cfg.SortBatches {
-		b.rows.SortByKey()
 	}
 	p.fill = p.other(b)
 	p.sent, p.req = b, p.in.combiner.submit(b.rows)
