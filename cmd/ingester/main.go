@@ -94,7 +94,7 @@ func run(cfg config, logger *slog.Logger) error {
 	deadLetters := ingester.NewKafkaDeadLetters(cfg.Ingester.Brokers, cfg.Ingester.DeadLetterTopic)
 	defer deadLetters.Close()
 	writer := store.NewWriter(conn)
-	writer.SetParallelViews(cfg.Store.ParallelViews)
+	writer.SetParallelViews(!cfg.Store.SerialViews)
 	in, err := ingester.New(cfg.Ingester, ingester.Deps{
 		Writer:      writer,
 		HighWater:   ingester.LedgerHighWater{Conn: conn},

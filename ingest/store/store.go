@@ -26,9 +26,10 @@ type Config struct {
 	DialTimeout time.Duration `yaml:"dial_timeout"`
 	ReadTimeout time.Duration `yaml:"read_timeout"`
 	Compression string        `yaml:"compression"`
-	// ParallelViews has the server run an INSERT's materialized views in
-	// parallel (Writer.SetParallelViews).
-	ParallelViews bool `yaml:"parallel_views"`
+	// SerialViews turns off running an INSERT's materialized views in
+	// parallel (Writer.SetParallelViews); off by default, so the zero value
+	// is the recommended setting.
+	SerialViews bool `yaml:"serial_views"`
 }
 
 // RegisterFlags registers the ClickHouse connection flags.
@@ -39,7 +40,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.StringVar(&c.Password, "clickhouse.password", "", "ClickHouse password")
 	fs.DurationVar(&c.DialTimeout, "clickhouse.dial-timeout", 5*time.Second, "ClickHouse dial timeout")
 	fs.DurationVar(&c.ReadTimeout, "clickhouse.read-timeout", 60*time.Second, "ClickHouse read timeout")
-	fs.BoolVar(&c.ParallelViews, "clickhouse.parallel-views", true, "have ClickHouse run the materialized views of each INSERT in parallel (parallel_view_processing) instead of one after another in the INSERT's thread")
+	fs.BoolVar(&c.SerialViews, "clickhouse.serial-views", false, "have ClickHouse run the materialized views of each INSERT one after another in the INSERT's thread instead of in parallel (parallel_view_processing)")
 	fs.StringVar(&c.Compression, "clickhouse.compression", "auto", "block compression on the native protocol: lz4, zstd, none, or auto (none for a loopback address, where compressing only costs CPU on both ends; lz4 otherwise)")
 }
 
