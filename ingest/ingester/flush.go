@@ -6,10 +6,10 @@ import (
 )
 
 // flush hands the open batch over to be stored and opens the other one, so
-// the partition keeps fetching while ClickHouse inserts. First it waits until
-// the batch handed over before is stored (settle), then writes the open
-// batch's dead letters, then gives its rows, which all carry the batch's last
-// offset (the ledger entry), to the combiner. A batch with no rows is recorded
+// the partition keeps fetching while ClickHouse inserts. It sorts the open
+// batch, waits until the batch handed over before is stored (settle), writes
+// the open batch's dead letters, then gives its rows, which all carry the
+// batch's last offset (the ledger entry), to the combiner. A batch with no rows is recorded
 // in the ledger directly. Every step retries with backoff until it succeeds
 // or ctx ends; meanwhile the partition does not fetch, so memory stays
 // bounded by two batches per partition. It reports whether the batch was
