@@ -12,7 +12,7 @@ FUZZTIME ?= 100000x
 # Integration tests fail, never skip, when `make test` runs them.
 export OPSW_REQUIRE_SERVICES := 1
 
-.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest bench-sim bench-fingerprint bench-guard bench-emitter demo lint fmt clean eval-fingerprint eval bench-detect
+.PHONY: all build services services-stop test test-go fuzz chaos chaos-negative bench-ingest pgo-ingester bench-sim bench-fingerprint bench-guard bench-emitter demo lint fmt clean eval-fingerprint eval bench-detect
 
 all: build
 
@@ -53,6 +53,14 @@ chaos-negative: services build
 
 bench-ingest: services build
 	$(BIN)/benchingest
+
+## pgo-ingester: refresh the ingester's profile-guided optimisation profile
+## (cmd/ingester/default.pgo, used by every build) from two end-to-end runs
+pgo-ingester: services build
+	rm -rf .bench/pgo
+	$(BIN)/benchingest -skip-kafka-engine -latency-for 5s -profile 10s -out .bench/pgo
+	$(BIN)/benchingest -skip-kafka-engine -latency-for 5s -profile 10s -out .bench/pgo
+	$(GO) tool pprof -proto .bench/pgo/*-ingester.cpu.pprof > cmd/ingester/default.pgo
 
 ## bench-emitter: Emit (caller cost, with its validate+scrub+encode baseline), end-to-end produce rate, intake requests
 bench-emitter: services
