@@ -75,10 +75,7 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 	}
 	jc := &e.cfg.Jobs
 	out, err := endpointCandidates(e, e.t, types, func(r *endpointHealth) {
-		// Partial evidence: failing over the long window, or starting to
-		// fail in the short one (a third of the support).
-		if (r.FailedLong >= jc.EndpointMin && 2*r.FailedLong >= r.FinishedLong) ||
-			(3*r.FailedNow >= jc.EndpointMin && 2*r.FailedNow >= r.FinishedNow) {
+		if endpointSuspect(r, jc.EndpointMin, e.cfg.MaxLogP) {
 			e.suspect(r.Tenant)
 		}
 	})
@@ -105,6 +102,34 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 		}
 	}
 	return kept, nil
+}
+
+// endpointSuspect reports partial evidence that an endpoint is failing:
+// failing half its deliveries over the long window, or starting to fail in
+// the short one (a third of the support) — at half its deliveries, or, for
+// an endpoint that fails part of its deliveries anyway, clearly more often
+// than in its own baseline (half the alarm's significance). A flaky
+// endpoint's window straddling the onset fails well above its baseline
+// before it fails half the time, and its tenant's single-tenant patterns
+// must wait for the endpoint detector from that minute on.
+func endpointSuspect(r *endpointHealth, minFailed uint64, maxLogP float64) bool {
+	if r.FailedLong >= minFailed && 2*r.FailedLong >= r.FinishedLong {
+		return true
+	}
+	if 3*r.FailedNow < minFailed {
+		return false
+	}
+	if 2*r.FailedNow >= r.FinishedNow {
+		return true
+	}
+	if r.FinishedBase < endpointOwnBaseline {
+		return false
+	}
+	if r.FailedBase == 0 {
+		return true // failing where it never failed
+	}
+	base := float64(r.FailedBase) / float64(r.FinishedBase)
+	return logBinomialTail(float64(r.FinishedNow), float64(r.FailedNow), base) <= maxLogP/2
 }
 
 // endpointCandidates tests every endpoint as of t; each row is also handed

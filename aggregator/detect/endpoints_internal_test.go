@@ -33,3 +33,27 @@ func TestFailingEndpoint(t *testing.T) {
 		})
 	}
 }
+
+func TestEndpointSuspect(t *testing.T) {
+	cfg := DefaultConfig()
+	tests := []struct {
+		name string
+		r    endpointHealth
+		want bool
+	}{
+		{"failing half its deliveries now", endpointHealth{FinishedNow: 10, FailedNow: 5}, true},
+		{"failing half over the long window", endpointHealth{FinishedLong: 20, FailedLong: 10}, true},
+		{"too few failures to say", endpointHealth{FinishedNow: 2, FailedNow: 1}, false},
+		{"a flaky endpoint at its usual rate", endpointHealth{FinishedNow: 105, FailedNow: 28, FinishedBase: 2000, FailedBase: 520}, false},
+		{"a flaky endpoint well above its usual rate", endpointHealth{FinishedNow: 105, FailedNow: 48, FinishedBase: 2000, FailedBase: 520}, true},
+		{"above its rate, but its own baseline is too thin", endpointHealth{FinishedNow: 105, FailedNow: 48, FinishedBase: 20, FailedBase: 5}, false},
+		{"failing where it never failed", endpointHealth{FinishedNow: 40, FailedNow: 4, FinishedBase: 400}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := endpointSuspect(&tt.r, cfg.Jobs.EndpointMin, cfg.MaxLogP); got != tt.want {
+				t.Fatalf("endpointSuspect = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
