@@ -70,7 +70,9 @@ type JobConfig struct {
 	StormPerJob float64 `yaml:"storm_per_job"` // retries per retried job in the window
 	StormRatio  float64 `yaml:"storm_ratio"`   // retry rate over the tenant's baseline
 	// StormMaxGrowth: a job's second retry gap over its first at most this
-	// is retrying without backoff (exponential backoff at least doubles);
+	// is retrying without backoff. Common backoff multipliers start at 1.5
+	// (Resilience4j's default; gRPC's is 1.6), and queue and run time in
+	// the gaps dilute the growth further, so the bound sits well below them.
 	// StormMinJobs jobs retried three times in the window must show it.
 	StormMaxGrowth  float64 `yaml:"storm_max_growth"`
 	StormMinJobs    uint64  `yaml:"storm_min_jobs"`
@@ -98,7 +100,7 @@ func DefaultConfig() Config {
 		Jobs: JobConfig{
 			StuckAges: []time.Duration{5 * time.Minute, 10 * time.Minute, 45 * time.Minute}, StuckMin: 3,
 			StuckDurFactor: 10, StuckHorizon: 3 * time.Hour,
-			StormMin: 30, StormPerJob: 6, StormRatio: 5, StormMaxGrowth: 1.5, StormMinJobs: 3,
+			StormMin: 30, StormPerJob: 6, StormRatio: 5, StormMaxGrowth: 1.25, StormMinJobs: 3,
 			PoisonMinFailed: 5, PoisonFailShare: 0.5, PoisonFastRun: 0.5,
 			FloodRatio: 4, FloodMin: 60,
 			EndpointRatio: 3, EndpointMin: 5, EndpointLongWindow: 15 * time.Minute,

@@ -55,6 +55,17 @@ var detectorCases = []struct {
 			}
 		}
 	}, finding.SingleTenant, finding.Scope{CulpritTenant: "t-05", Integration: "sendgrid"}},
+	{"one tenant's credentials revoked, retried with 1.5x backoff", func(g *gen) {
+		// Backoff with a common multiplier (Resilience4j's default); the
+		// queue and run time in the gaps make the measured growth 1.47.
+		for _, m := range minutes(3, 0) {
+			for k := 0; k < 20; k++ {
+				g.job(g.at(m), 5, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 200, attempts: 4,
+					retryGap: 4 * time.Second, retryGrowth: 1.5,
+					failMsg: fmt.Sprintf("The provided authorization grant is invalid, expired, or revoked (API key SG.%x)", g.r.Uint32())})
+			}
+		}
+	}, finding.SingleTenant, finding.Scope{CulpritTenant: "t-05", Integration: "sendgrid"}},
 	{"an integration down for everyone", func(g *gen) {
 		msg := func() string {
 			return fmt.Sprintf("HTTP 503 from api.twilio.com after %dms (request RQ%x)", 900+g.r.IntN(900), g.r.Uint32())

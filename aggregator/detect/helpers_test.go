@@ -84,8 +84,9 @@ type jobSpec struct {
 	failMsg                        string // every attempt fails with it
 	attempts                       int    // attempts made (1 = no retry)
 	retryGap                       time.Duration
-	dead                           bool // the last attempt is the last allowed
-	stuck                          bool // the last attempt never ends
+	retryGrowth                    float64 // each gap over the one before (0: constant)
+	dead                           bool    // the last attempt is the last allowed
+	stuck                          bool    // the last attempt never ends
 }
 
 // job emits a job's lifecycle starting at ts.
@@ -132,6 +133,9 @@ func (g *gen) job(ts time.Time, i int, s jobSpec) {
 		if s.failMsg != "" && a < s.attempts {
 			g.add(ev(t, event.KindJobRetry, "", a+1))
 			t = t.Add(s.retryGap)
+			if s.retryGrowth > 0 {
+				s.retryGap = time.Duration(float64(s.retryGap) * s.retryGrowth)
+			}
 		}
 	}
 }

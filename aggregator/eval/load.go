@@ -93,6 +93,13 @@ func load(ctx context.Context, cfg Config, conn store.Conn, log *slog.Logger) (L
 	if err != nil {
 		return Loaded{}, err
 	}
+	// The simulator's truth assumes every event landed; a job whose end
+	// event was lost looks stuck to the detectors, so say so.
+	if failed, err := counterValue(reg, "opswarehouse_emitter_events_total", "result", "failed"); err != nil {
+		return Loaded{}, err
+	} else if failed > 0 {
+		log.Warn("the emitter failed to produce some events; findings may reflect their absence", "failed", uint64(failed))
+	}
 	if err := waitForRows(ctx, conn, uint64(acked), 20*time.Minute); err != nil {
 		return Loaded{}, err
 	}
