@@ -68,3 +68,121 @@ func TestCorrelate(t *testing.T) {
 		})
 	}
 }
+
+// A bad version rolling onto a cell's hosts is first one host's pattern,
+// then the cell's and the version's: one finding, widened.
+func TestContinueLocalized(t *testing.T) {
+	const fpPanic, fpOther = 31, 32
+	localized := func(fp uint64, cell, version, host string, tenants ...string) candidate {
+		c := candidate{fingerprints: []uint64{fp}}
+		c.Kind = finding.Localized
+		c.Scope = finding.Scope{Cell: cell, Version: version, Host: host, Fingerprint: fp, Tenants: tenants}
+		c.Key = patternKey(&c.Finding)
+		return c
+	}
+	hostOnly := localized(fpPanic, "", "", "cell-2-h3", "t1", "t2")
+	tests := []struct {
+		name string
+		cs   []candidate
+		open []candidate
+		want []string
+	}{
+		{"the scope widens from a host to its cell and version",
+			[]candidate{localized(fpPanic, "cell-2", "v3.4.8", "", "t1", "t2", "t3", "t4"),
+				localized(fpOther, "cell-2", "v3.4.8", "", "t3")},
+			[]candidate{hostOnly},
+			[]string{hostOnly.Key, hostOnly.Key}},
+		{"the finding's own key continues as it is",
+			[]candidate{hostOnly, localized(fpPanic, "cell-2", "v3.4.8", "", "t1", "t9")},
+			[]candidate{hostOnly},
+			[]string{hostOnly.Key, hostOnly.Key}},
+		{"another cell is another incident",
+			[]candidate{localized(fpPanic, "cell-5", "", "cell-5-h1", "t1")},
+			[]candidate{localized(fpPanic, "cell-2", "", "cell-2-h3", "t1")},
+			[]string{"failure_pattern.localized/cell=cell-5,host=cell-5-h1"}},
+		{"no tenant in common is another incident",
+			[]candidate{localized(fpPanic, "cell-3", "v3.4.8", "", "t7")},
+			[]candidate{hostOnly},
+			[]string{"failure_pattern.localized/cell=cell-3,version=v3.4.8"}},
+		{"another fingerprint does not continue it",
+			[]candidate{localized(fpOther, "cell-2", "v3.4.8", "", "t1")},
+			[]candidate{hostOnly},
+			[]string{"failure_pattern.localized/cell=cell-2,version=v3.4.8"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var open []finding.Finding
+			for _, c := range tt.open {
+				open = append(open, c.Finding)
+			}
+			var got []string
+			for _, c := range correlate(tt.cs, open) {
+				got = append(got, c.Key)
+			}
+			sort.Strings(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("keys %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+// A retry storm that crowds its shard's queue is one incident: the storm,
+// naming the tenants who wait.
+func TestFoldNeighboursIntoStorms(t *testing.T) {
+	storm := func(tenant, cell, jobType string) candidate {
+		var c candidate
+		c.Kind, c.Key = finding.RetryStorm, "retry_storm/tenant="+tenant
+		c.Scope = finding.Scope{CulpritTenant: tenant, Tenants: []string{tenant}, Cell: cell, JobType: jobType}
+		c.Summary = "tenant " + tenant + " retried"
+		return c
+	}
+	neighbour := func(tenant, cell, jobType string, victims ...string) candidate {
+		var c candidate
+		c.Kind, c.Key = finding.NoisyNeighbour, "noisy_neighbour/shard="+cell+"/s2,tenant="+tenant
+		c.Scope = finding.Scope{CulpritTenant: tenant, Tenants: victims, Cell: cell, JobType: jobType}
+		c.Evidence = []finding.Evidence{{Name: "victims", Value: float64(len(victims))}}
+		c.Summary = "tenant " + tenant + " took 68% of shard " + cell + "/s2"
+		return c
+	}
+	tests := []struct {
+		name        string
+		cs          []candidate
+		open        []candidate
+		want        []string
+		wantTenants []string // the storm's, when it is kept
+	}{
+		{"the storm takes over its neighbour's victims",
+			[]candidate{storm("t1", "cell-0", "sync"), neighbour("t1", "cell-0", "sync", "t7", "t8")}, nil,
+			[]string{"retry_storm/tenant=t1"}, []string{"t1", "t7", "t8"}},
+		{"an open storm explains a later neighbour",
+			[]candidate{neighbour("t1", "cell-0", "", "t7")}, []candidate{storm("t1", "cell-0", "sync")},
+			nil, nil},
+		{"another tenant's neighbour stays",
+			[]candidate{storm("t1", "cell-0", "sync"), neighbour("t2", "cell-0", "sync", "t7")}, nil,
+			[]string{"noisy_neighbour/shard=cell-0/s2,tenant=t2", "retry_storm/tenant=t1"}, []string{"t1"}},
+		{"hogging with another job type is a second incident",
+			[]candidate{storm("t1", "cell-0", "sync"), neighbour("t1", "cell-0", "export", "t7")}, nil,
+			[]string{"noisy_neighbour/shard=cell-0/s2,tenant=t1", "retry_storm/tenant=t1"}, []string{"t1"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var open []finding.Finding
+			for _, c := range tt.open {
+				open = append(open, c.Finding)
+			}
+			var got []string
+			var stormTenants []string
+			for _, c := range correlate(tt.cs, open) {
+				got = append(got, c.Key)
+				if c.Kind == finding.RetryStorm {
+					stormTenants = c.Scope.Tenants
+				}
+			}
+			sort.Strings(got)
+			if !slices.Equal(got, tt.want) || !slices.Equal(stormTenants, tt.wantTenants) {
+				t.Errorf("kept %q, storm tenants %q; want %q, %q", got, stormTenants, tt.want, tt.wantTenants)
+			}
+		})
+	}
+}
