@@ -6,16 +6,34 @@ import (
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
 )
 
-// continueLocalized keeps an open localized pattern's key while its scope
-// moves. A bad version rolling onto a cell's hosts is first concentrated on
-// the one host that has it, a minute later on the cell and the version: one
-// incident, whose finding should widen rather than be joined by a second.
-// A candidate continues an open localized finding when that finding has its
-// fingerprint, no infrastructure dimension names a different value in the
-// two scopes, and they share an affected tenant. Every candidate with the
-// candidate's key follows it, so the incident's other fingerprints stay in
-// the same finding. A candidate whose own key is open stays as it is.
-func continueLocalized(cs []candidate, open []finding.Finding) {
+// An incident's scope can move while it lasts, and with it the key its
+// candidates get: a bad version rolling onto a cell's hosts is first
+// concentrated on the one host that has it, a minute later on the cell and
+// the version; a noisy neighbour is found on its cell one minute and only
+// on one of the cell's shards the next. Such a candidate continues the open
+// finding of the same incident: it takes that finding's key, so the finding
+// widens or narrows instead of being joined by a second one. A candidate
+// whose own key is open stays as it is.
+
+// continuations says, per kind, when an open finding and a candidate of that
+// kind are one incident.
+var continuations = map[finding.Kind]func(open, c *finding.Finding) bool{
+	// The same fingerprint, no cell, version or host named differently,
+	// and an affected tenant in common.
+	finding.Localized: func(o, c *finding.Finding) bool {
+		return o.Scope.Fingerprint == c.Scope.Fingerprint && scopesAgree(&o.Scope, &c.Scope) &&
+			sharesTenant(o.Scope.Tenants, c.Scope.Tenants)
+	},
+	// The same aggressor on the same cell, whichever of its resources.
+	finding.NoisyNeighbour: func(o, c *finding.Finding) bool {
+		return o.Scope.CulpritTenant == c.Scope.CulpritTenant && o.Scope.Cell == c.Scope.Cell
+	},
+}
+
+// continueOpen re-keys the candidates that continue an open finding. Every
+// candidate with a re-keyed candidate's key follows it, so an incident's
+// other fingerprints stay in the same finding.
+func continueOpen(cs []candidate, open []finding.Finding) {
 	isOpen := make(map[string]bool, len(open))
 	for i := range open {
 		isOpen[open[i].Key] = true
@@ -23,16 +41,17 @@ func continueLocalized(cs []candidate, open []finding.Finding) {
 	rekey := map[string]string{}
 	for i := range cs {
 		c := &cs[i].Finding
-		if c.Kind != finding.Localized || isOpen[c.Key] {
+		same, ok := continuations[c.Kind]
+		if !ok || isOpen[c.Key] {
 			continue
 		}
 		for j := range open {
 			o := &open[j]
-			if o.Kind == finding.Localized && o.Scope.Fingerprint == c.Scope.Fingerprint &&
-				scopesAgree(&o.Scope, &c.Scope) && sharesTenant(o.Scope.Tenants, c.Scope.Tenants) {
-				if k, ok := rekey[c.Key]; !ok || o.Key < k {
-					rekey[c.Key] = o.Key // several: the same choice on every replica
-				}
+			if o.Kind != c.Kind || !same(o, c) {
+				continue
+			}
+			if k, ok := rekey[c.Key]; !ok || o.Key < k {
+				rekey[c.Key] = o.Key // several: the same choice on every replica
 			}
 		}
 	}

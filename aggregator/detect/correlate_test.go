@@ -71,7 +71,7 @@ func TestCorrelate(t *testing.T) {
 
 // A bad version rolling onto a cell's hosts is first one host's pattern,
 // then the cell's and the version's: one finding, widened.
-func TestContinueLocalized(t *testing.T) {
+func TestContinueOpen(t *testing.T) {
 	const fpPanic, fpOther = 31, 32
 	localized := func(fp uint64, cell, version, host string, tenants ...string) candidate {
 		c := candidate{fingerprints: []uint64{fp}}
@@ -81,6 +81,13 @@ func TestContinueLocalized(t *testing.T) {
 		return c
 	}
 	hostOnly := localized(fpPanic, "", "", "cell-2-h3", "t1", "t2")
+	neighbour := func(level, resource, cell, tenant string) candidate {
+		var c candidate
+		c.Kind, c.Key = finding.NoisyNeighbour, "noisy_neighbour/"+level+"="+resource+",tenant="+tenant
+		c.Scope.Cell, c.Scope.CulpritTenant = cell, tenant
+		return c
+	}
+	onCell := neighbour("cell", "cell-2", "cell-2", "t5")
 	tests := []struct {
 		name string
 		cs   []candidate
@@ -108,6 +115,14 @@ func TestContinueLocalized(t *testing.T) {
 			[]candidate{localized(fpOther, "cell-2", "v3.4.8", "", "t1")},
 			[]candidate{hostOnly},
 			[]string{"failure_pattern.localized/cell=cell-2,version=v3.4.8"}},
+		{"a neighbour found on one shard of its cell continues the cell's finding",
+			[]candidate{neighbour("shard", "cell-2/cell-2-s1", "cell-2", "t5")},
+			[]candidate{onCell},
+			[]string{onCell.Key}},
+		{"another aggressor on the cell is another finding",
+			[]candidate{neighbour("shard", "cell-2/cell-2-s1", "cell-2", "t6")},
+			[]candidate{onCell},
+			[]string{"noisy_neighbour/shard=cell-2/cell-2-s1,tenant=t6"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

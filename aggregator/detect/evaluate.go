@@ -142,15 +142,15 @@ func finish(cs []candidate, t Tick) []finding.Finding {
 //     tenant fails every job type using it, fast);
 //   - sustaining evidence (an incident that has filled its own baseline)
 //     only continues an open finding;
-//   - a localized pattern whose scope moved (one host, then the cell)
-//     continues its open finding (continueLocalized);
+//   - a localized pattern or noisy neighbour whose scope moved (one host,
+//     then the cell) continues its open finding (continueOpen);
 //   - a retry storm explains its tenant's noisy neighbour on the same cell,
 //     and takes over the victims (foldNeighboursIntoStorms).
 //
 // Open findings explain as well as this tick's: a retry storm whose rate
 // dips for a minute still explains its tenant's errors.
 func correlate(cs []candidate, open []finding.Finding) []candidate {
-	continueLocalized(cs, open)
+	continueOpen(cs, open)
 	cs = dropUnsustained(cs, open)
 	cs = foldNeighboursIntoStorms(cs, open)
 	cs = dropExplainedJobFindings(cs, open)
