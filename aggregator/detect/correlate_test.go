@@ -53,16 +53,7 @@ func TestCorrelate(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var open []finding.Finding
-			for _, c := range tt.open {
-				open = append(open, c.Finding)
-			}
-			var got []string
-			for _, c := range correlate(tt.cs, open) {
-				got = append(got, c.Key)
-			}
-			sort.Strings(got)
-			if !slices.Equal(got, tt.want) {
+			if got, _ := correlatedKeys(tt.cs, tt.open); !slices.Equal(got, tt.want) {
 				t.Errorf("correlate kept %q, want %q", got, tt.want)
 			}
 		})
@@ -126,16 +117,7 @@ func TestContinueOpen(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var open []finding.Finding
-			for _, c := range tt.open {
-				open = append(open, c.Finding)
-			}
-			var got []string
-			for _, c := range correlate(tt.cs, open) {
-				got = append(got, c.Key)
-			}
-			sort.Strings(got)
-			if !slices.Equal(got, tt.want) {
+			if got, _ := correlatedKeys(tt.cs, tt.open); !slices.Equal(got, tt.want) {
 				t.Errorf("keys %q, want %q", got, tt.want)
 			}
 		})
@@ -182,22 +164,32 @@ func TestFoldNeighboursIntoStorms(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var open []finding.Finding
-			for _, c := range tt.open {
-				open = append(open, c.Finding)
-			}
-			var got []string
+			got, kept := correlatedKeys(tt.cs, tt.open)
 			var stormTenants []string
-			for _, c := range correlate(tt.cs, open) {
-				got = append(got, c.Key)
+			for _, c := range kept {
 				if c.Kind == finding.RetryStorm {
 					stormTenants = c.Scope.Tenants
 				}
 			}
-			sort.Strings(got)
 			if !slices.Equal(got, tt.want) || !slices.Equal(stormTenants, tt.wantTenants) {
 				t.Errorf("kept %q, storm tenants %q; want %q, %q", got, stormTenants, tt.want, tt.wantTenants)
 			}
 		})
 	}
+}
+
+// correlatedKeys correlates this tick's candidates with the open ones' findings
+// and returns the kept candidates and their keys, sorted.
+func correlatedKeys(cs, open []candidate) ([]string, []candidate) {
+	var openFindings []finding.Finding
+	for _, c := range open {
+		openFindings = append(openFindings, c.Finding)
+	}
+	kept := correlate(cs, openFindings)
+	var keys []string
+	for _, c := range kept {
+		keys = append(keys, c.Key)
+	}
+	sort.Strings(keys)
+	return keys, kept
 }
