@@ -1,6 +1,7 @@
 package detect
 
 import (
+	"fmt"
 	"slices"
 	"sort"
 	"testing"
@@ -13,7 +14,7 @@ func TestCorrelate(t *testing.T) {
 	poison := func(tenant, jobType string, fps ...uint64) candidate {
 		c := candidate{fingerprints: fps}
 		c.Kind, c.Key = finding.PoisonJob, "poison_job/"+tenant+","+jobType
-		c.Scope.CulpritTenant, c.Scope.JobType = tenant, jobType
+		c.Scope.CulpritTenant, c.Scope.JobType, c.Scope.Cell = tenant, jobType, "cell-3"
 		return c
 	}
 	pattern := func(tenant, jobType string, fp uint64) candidate {
@@ -23,6 +24,12 @@ func TestCorrelate(t *testing.T) {
 		return c
 	}
 	sustained := func(c candidate) candidate { c.sustain = true; return c }
+	crossTenant := func(kind finding.Kind, cell string, fp uint64) candidate {
+		c := candidate{fingerprints: []uint64{fp}}
+		c.Kind, c.Key = kind, fmt.Sprintf("%s/fingerprint=%d", kind, fp)
+		c.Scope.Cell, c.Scope.Fingerprint = cell, fp
+		return c
+	}
 	tests := []struct {
 		name string
 		cs   []candidate
@@ -47,6 +54,18 @@ func TestCorrelate(t *testing.T) {
 		{"sustaining evidence keeps an open finding",
 			[]candidate{sustained(poison("t1", "render"))}, []candidate{poison("t1", "render")},
 			[]string{"poison_job/t1,render"}},
+		{"a poison job of a bad version's errors on its cell is the version's",
+			[]candidate{poison("t1", "crm.sync", fpDecode)}, []candidate{crossTenant(finding.Localized, "cell-3", fpDecode)},
+			nil},
+		{"a poison job of an outage's errors is the outage's",
+			[]candidate{poison("t1", "crm.sync", fpAuth), crossTenant(finding.SystemWide, "", fpAuth)}, nil,
+			[]string{"failure_pattern.system_wide/fingerprint=11"}},
+		{"a cross-tenant pattern on another cell explains nothing",
+			[]candidate{poison("t1", "crm.sync", fpDecode)}, []candidate{crossTenant(finding.Localized, "cell-1", fpDecode)},
+			[]string{"poison_job/t1,crm.sync"}},
+		{"a poison job with errors of its own beyond the pattern's stays",
+			[]candidate{poison("t1", "crm.sync", fpDecode, fpAuth)}, []candidate{crossTenant(finding.Localized, "cell-3", fpDecode)},
+			[]string{"poison_job/t1,crm.sync"}},
 		{"sustaining evidence opens nothing",
 			[]candidate{sustained(poison("t1", "render"))}, nil,
 			nil},

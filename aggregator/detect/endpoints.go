@@ -139,6 +139,7 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 	if err != nil {
 		return nil, err
 	}
+	siblings := siblingTotals(rows)
 	var out []candidate
 	for i := range rows {
 		r := &rows[i]
@@ -147,6 +148,9 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 		}
 		cell := types[[2]string{r.Cell, r.JobType}]
 		for _, long := range []bool{false, true} {
+			if siblings.failingToo(r, long, e.cfg) {
+				continue
+			}
 			if c, ok := endpointCandidate(r, &cell, long, e.cfg); ok {
 				out = append(out, c)
 				break
@@ -154,6 +158,44 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 		}
 	}
 	return out, nil
+}
+
+// endpointTotals is the deliveries of all of one tenant's endpoints of
+// one job type on one cell.
+type endpointTotals map[[3]string]*endpointHealth
+
+func siblingTotals(rows []endpointHealth) endpointTotals {
+	t := endpointTotals{}
+	for i := range rows {
+		r := &rows[i]
+		k := [3]string{r.Cell, r.Tenant, r.JobType}
+		sum := t[k]
+		if sum == nil {
+			sum = &endpointHealth{}
+			t[k] = sum
+		}
+		sum.FinishedNow, sum.FailedNow = sum.FinishedNow+r.FinishedNow, sum.FailedNow+r.FailedNow
+		sum.FinishedLong, sum.FailedLong = sum.FinishedLong+r.FinishedLong, sum.FailedLong+r.FailedLong
+		sum.FinishedBase, sum.FailedBase = sum.FinishedBase+r.FinishedBase, sum.FailedBase+r.FailedBase
+	}
+	return t
+}
+
+// failingToo reports whether the tenant's other endpoints of the job type
+// fail far more often than in their baseline as well, over the same
+// window. Failures that are one endpoint's concentrate on it; failures on
+// all of them are the tenant's jobs failing whatever they call (a retry
+// storm starts so), which the tenant-level detectors report. Tested at the
+// significance of partial evidence: it only withholds a finding.
+func (t endpointTotals) failingToo(r *endpointHealth, long bool, cfg *Config) bool {
+	all := t[[3]string{r.Cell, r.Tenant, r.JobType}]
+	w, aw := r.window(long), all.window(long)
+	finished, failed := aw.finished-w.finished, aw.failed-w.failed
+	if failed < float64(cfg.Jobs.EndpointMin) {
+		return false
+	}
+	p0 := (float64(all.FailedBase-r.FailedBase) + 0.5) / (float64(all.FinishedBase-r.FinishedBase) + 1)
+	return failed/finished >= cfg.Jobs.EndpointRatio*p0 && logBinomialTail(finished, failed, math.Min(p0, 0.5)) <= cfg.MaxLogP/2
 }
 
 // endpointSpecificLogP is how unlikely the successes of a tenant's other

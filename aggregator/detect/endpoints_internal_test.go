@@ -57,3 +57,35 @@ func TestEndpointSuspect(t *testing.T) {
 		})
 	}
 }
+
+// An endpoint is blamed only while the tenant's other endpoints of the job
+// type deliver: all of them failing is the tenant's jobs failing (a retry
+// storm's first minute looks so).
+func TestEndpointFailingToo(t *testing.T) {
+	ep := func(tenant, name string, finished, failed, long, failedLong uint64) endpointHealth {
+		return endpointHealth{Cell: "cell-0", Tenant: tenant, JobType: "webhook.deliver", Endpoint: name,
+			FinishedNow: finished, FailedNow: failed, FinishedLong: long, FailedLong: failedLong,
+			FinishedBase: 140, FailedBase: 1}
+	}
+	tests := []struct {
+		name string
+		rows []endpointHealth
+		long bool
+		want bool
+	}{
+		{"the only endpoint", []endpointHealth{ep("t-1", "orders", 8, 7, 8, 7)}, false, false},
+		{"the others deliver", []endpointHealth{ep("t-1", "orders", 8, 7, 8, 7), ep("t-1", "billing", 19, 0, 40, 0)}, false, false},
+		{"the others fail too", []endpointHealth{ep("t-1", "orders", 8, 7, 8, 7), ep("t-1", "billing", 19, 7, 19, 7)}, false, true},
+		{"the others fail too, over the long window", []endpointHealth{ep("t-1", "orders", 8, 7, 30, 20), ep("t-1", "billing", 3, 0, 40, 12)}, true, true},
+		{"the others fail a little, as they do", []endpointHealth{ep("t-1", "orders", 8, 7, 8, 7), ep("t-1", "billing", 300, 5, 300, 5)}, false, false},
+		{"another tenant's endpoints do not count", []endpointHealth{ep("t-1", "orders", 8, 7, 8, 7), ep("t-2", "billing", 19, 7, 19, 7)}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			if got := siblingTotals(tt.rows).failingToo(&tt.rows[0], tt.long, &cfg); got != tt.want {
+				t.Fatalf("failingToo = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package detect
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -205,6 +206,10 @@ func dropUnsustained(cs []candidate, open []finding.Finding) []candidate {
 // integration failing (revoked credentials) fails whichever job type uses
 // it, fast, and is one incident, the failure pattern. A pattern confined to
 // the poisoned job type is instead explained by the poison (tenantRank).
+// A poison job whose errors are all a cross-tenant pattern's (a bad
+// version on its cell, an outage) is that pattern's too: the failures are
+// the infrastructure's, not the payload's, and by chance hit one tenant's
+// jobs hard.
 func dropExplainedJobFindings(cs []candidate, open []finding.Finding) []candidate {
 	type pattern struct {
 		jobType string
@@ -221,6 +226,21 @@ func dropExplainedJobFindings(cs []candidate, open []finding.Finding) []candidat
 			byTenant[f.Scope.CulpritTenant] = append(byTenant[f.Scope.CulpritTenant], pattern{f.Scope.JobType, []uint64{f.Scope.Fingerprint}})
 		}
 	}
+	type crossPattern struct {
+		cell string // the cell it is confined to, if any
+		fps  []uint64
+	}
+	var crossTenant []crossPattern
+	for i := range cs {
+		if f := &cs[i].Finding; f.Kind == finding.Localized || f.Kind == finding.SystemWide {
+			crossTenant = append(crossTenant, crossPattern{f.Scope.Cell, cs[i].fingerprints})
+		}
+	}
+	for i := range open {
+		if f := &open[i]; f.Kind == finding.Localized || f.Kind == finding.SystemWide {
+			crossTenant = append(crossTenant, crossPattern{f.Scope.Cell, []uint64{f.Scope.Fingerprint}})
+		}
+	}
 	out := cs[:0]
 	for _, c := range cs {
 		explained := false
@@ -228,12 +248,25 @@ func dropExplainedJobFindings(cs []candidate, open []finding.Finding) []candidat
 			for _, p := range byTenant[c.Scope.CulpritTenant] {
 				explained = explained || (p.jobType != c.Scope.JobType && shareAny(p.fps, c.fingerprints))
 			}
+			for _, p := range crossTenant {
+				explained = explained || (agree(p.cell, c.Scope.Cell) && covers(p.fps, c.fingerprints))
+			}
 		}
 		if !explained {
 			out = append(out, c)
 		}
 	}
 	return out
+}
+
+// covers reports whether every element of fps, a non-empty list, is in by.
+func covers(by, fps []uint64) bool {
+	for _, fp := range fps {
+		if !slices.Contains(by, fp) {
+			return false
+		}
+	}
+	return len(fps) > 0
 }
 
 // shareAny reports whether a and b have an element in common.
