@@ -30,12 +30,7 @@ func TestCorrelate(t *testing.T) {
 		c.Scope.Cell, c.Scope.Fingerprint = cell, fp
 		return c
 	}
-	tests := []struct {
-		name string
-		cs   []candidate
-		open []candidate
-		want []string
-	}{
+	tests := []correlateCase{
 		{"poison confined to its job type explains the tenant's pattern",
 			[]candidate{poison("t1", "render", fpDecode), pattern("t1", "render", fpDecode)}, nil,
 			[]string{"poison_job/t1,render"}},
@@ -98,12 +93,7 @@ func TestContinueOpen(t *testing.T) {
 		return c
 	}
 	onCell := neighbour("cell", "cell-2", "cell-2", "t5")
-	tests := []struct {
-		name string
-		cs   []candidate
-		open []candidate
-		want []string
-	}{
+	tests := []correlateCase{
 		{"the scope widens from a host to its cell and version",
 			[]candidate{localized(fpPanic, "cell-2", "v3.4.8", "", "t1", "t2", "t3", "t4"),
 				localized(fpOther, "cell-2", "v3.4.8", "", "t3")},
@@ -162,24 +152,21 @@ func TestFoldNeighboursIntoStorms(t *testing.T) {
 		return c
 	}
 	tests := []struct {
-		name        string
-		cs          []candidate
-		open        []candidate
-		want        []string
+		correlateCase
 		wantTenants []string // the storm's, when it is kept
 	}{
-		{"the storm takes over its neighbour's victims",
+		{correlateCase{"the storm takes over its neighbour's victims",
 			[]candidate{storm("t1", "cell-0", "sync"), neighbour("t1", "cell-0", "sync", "t7", "t8")}, nil,
-			[]string{"retry_storm/tenant=t1"}, []string{"t1", "t7", "t8"}},
-		{"an open storm explains a later neighbour",
+			[]string{"retry_storm/tenant=t1"}}, []string{"t1", "t7", "t8"}},
+		{correlateCase{"an open storm explains a later neighbour",
 			[]candidate{neighbour("t1", "cell-0", "", "t7")}, []candidate{storm("t1", "cell-0", "sync")},
-			nil, nil},
-		{"another tenant's neighbour stays",
+			nil}, nil},
+		{correlateCase{"another tenant's neighbour stays",
 			[]candidate{storm("t1", "cell-0", "sync"), neighbour("t2", "cell-0", "sync", "t7")}, nil,
-			[]string{"noisy_neighbour/shard=cell-0/s2,tenant=t2", "retry_storm/tenant=t1"}, []string{"t1"}},
-		{"hogging with another job type is a second incident",
+			[]string{"noisy_neighbour/shard=cell-0/s2,tenant=t2", "retry_storm/tenant=t1"}}, []string{"t1"}},
+		{correlateCase{"hogging with another job type is a second incident",
 			[]candidate{storm("t1", "cell-0", "sync"), neighbour("t1", "cell-0", "export", "t7")}, nil,
-			[]string{"noisy_neighbour/shard=cell-0/s2,tenant=t1", "retry_storm/tenant=t1"}, []string{"t1"}},
+			[]string{"noisy_neighbour/shard=cell-0/s2,tenant=t1", "retry_storm/tenant=t1"}}, []string{"t1"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,4 +198,13 @@ func correlatedKeys(cs, open []candidate) ([]string, []candidate) {
 	}
 	sort.Strings(keys)
 	return keys, kept
+}
+
+// correlateCase is this tick's candidates, the open findings (as
+// candidates) and the keys correlation should keep, sorted.
+type correlateCase struct {
+	name string
+	cs   []candidate
+	open []candidate
+	want []string
 }
