@@ -285,6 +285,9 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 	if r.FinishedBase < endpointOwnBaseline || baseP90 == 0 {
 		baseP90 = q(cell.RunQBase, runP90)
 	}
+	if long && recovered(r.window(false), p0, baseP90, jc.EndpointMin) {
+		return candidate{}, false
+	}
 	slowShare := slowerShare(w.q, baseP90)
 	slowLogP := logBinomialTail(w.finished, math.Ceil(slowShare*w.finished), exceedNull)
 	nowP90 := q(w.q, runP90)
@@ -314,6 +317,16 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 		r.Tenant, r.Endpoint, how, 100*w.failed/w.finished, w.finished, r.JobType, period, 100*p0, nowP90, baseP90)
 	f.Key = fmt.Sprintf("%s/tenant=%s,job_type=%s,endpoint=%s", f.Kind, r.Tenant, r.JobType, r.Endpoint)
 	return c, true
+}
+
+// recovered reports whether the short window shows an endpoint delivering
+// as in its baseline again: enough deliveries, failing no more often than
+// the baseline share, the typical one not slower than the baseline p90. The
+// long window exists for endpoints too quiet for the short one; it must
+// not report one that has enough recent deliveries to show it is well.
+func recovered(short deliveries, p0, baseP90 float64, minDeliveries uint64) bool {
+	return short.finished >= float64(minDeliveries) && short.failed/short.finished <= p0 &&
+		slowerShare(short.q, baseP90) == 0
 }
 
 // slowerShare estimates the share of deliveries slower than t from the

@@ -89,3 +89,27 @@ func TestEndpointFailingToo(t *testing.T) {
 		})
 	}
 }
+
+// The long window is for quiet endpoints; one with enough recent deliveries
+// that are as good as its baseline has recovered.
+func TestEndpointRecovered(t *testing.T) {
+	fast := []float32{300, 500, 900} // p10, p50, p90 in ms; the baseline p90 is 1 000
+	tests := []struct {
+		name  string
+		short deliveries
+		want  bool
+	}{
+		{"delivering well again", deliveries{finished: 8, q: fast}, true},
+		{"failing as often as in its baseline", deliveries{finished: 50, failed: 1, q: fast}, true},
+		{"too few deliveries to tell", deliveries{finished: 3, q: fast}, false},
+		{"still failing", deliveries{finished: 8, failed: 4, q: fast}, false},
+		{"still slow", deliveries{finished: 8, q: []float32{900, 1500, 2500}}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := recovered(tt.short, 0.02, 1000, DefaultConfig().Jobs.EndpointMin); got != tt.want {
+				t.Fatalf("recovered = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
