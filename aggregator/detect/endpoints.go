@@ -140,6 +140,10 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 		return nil, err
 	}
 	siblings := siblingTotals(rows)
+	elsewhere, err := e.tenantsFailingElsewhere()
+	if err != nil {
+		return nil, err
+	}
 	var out []candidate
 	for i := range rows {
 		r := &rows[i]
@@ -148,7 +152,7 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 		}
 		cell := types[[2]string{r.Cell, r.JobType}]
 		for _, long := range []bool{false, true} {
-			if siblings.failingToo(r, long, e.cfg) {
+			if siblings.failingToo(r, long, e.cfg) || elsewhere[[2]string{r.Tenant, r.JobType}] {
 				continue
 			}
 			if c, ok := endpointCandidate(r, &cell, long, e.cfg); ok {
@@ -185,17 +189,56 @@ func siblingTotals(rows []endpointHealth) endpointTotals {
 // fail far more often than in their baseline as well, over the same
 // window. Failures that are one endpoint's concentrate on it; failures on
 // all of them are the tenant's jobs failing whatever they call (a retry
-// storm starts so), which the tenant-level detectors report. Tested at the
-// significance of partial evidence: it only withholds a finding.
+// storm starts so), which the tenant-level detectors report.
 func (t endpointTotals) failingToo(r *endpointHealth, long bool, cfg *Config) bool {
-	all := t[[3]string{r.Cell, r.Tenant, r.JobType}]
-	w, aw := r.window(long), all.window(long)
+	return othersFailing(r, t[[3]string{r.Cell, r.Tenant, r.JobType}], long, cfg)
+}
+
+// othersFailing reports whether the deliveries in all but not in own fail
+// far more often than in their baseline over the window (long or not): >=
+// EndpointMin failures, >= EndpointRatio times the baseline share, and a
+// binomial tail at half the alarm's significance. It only withholds a
+// finding, so partial evidence suffices.
+func othersFailing(own, all *endpointHealth, long bool, cfg *Config) bool {
+	w, aw := own.window(long), all.window(long)
 	finished, failed := aw.finished-w.finished, aw.failed-w.failed
 	if failed < float64(cfg.Jobs.EndpointMin) {
 		return false
 	}
-	p0 := (float64(all.FailedBase-r.FailedBase) + 0.5) / (float64(all.FinishedBase-r.FinishedBase) + 1)
+	p0 := (float64(all.FailedBase-own.FailedBase) + 0.5) / (float64(all.FinishedBase-own.FinishedBase) + 1)
 	return failed/finished >= cfg.Jobs.EndpointRatio*p0 && logBinomialTail(finished, failed, math.Min(p0, 0.5)) <= cfg.MaxLogP/2
+}
+
+// tenantsFailingElsewhere says, per tenant and job type, whether the
+// tenant's other job types fail far more often than in their baseline in
+// the window too (the test of failingToo): a tenant with one endpoint
+// whose jobs all start failing (a retry storm's first minute) is the
+// tenant's incident, not the endpoint's.
+func (e *env) tenantsFailingElsewhere() (map[[2]string]bool, error) {
+	rows, err := e.jobOutcomes()
+	if err != nil {
+		return nil, err
+	}
+	byTenant := map[string]*endpointHealth{}
+	byType := map[[2]string]*endpointHealth{}
+	for _, r := range rows {
+		for _, sum := range []*endpointHealth{totalOf(byTenant, r.Tenant), totalOf(byType, [2]string{r.Tenant, r.JobType})} {
+			sum.FinishedNow, sum.FailedNow = sum.FinishedNow+r.FinishedNow, sum.FailedNow+r.FailedNow
+			sum.FinishedBase, sum.FailedBase = sum.FinishedBase+r.FinishedBase, sum.FailedBase+r.FailedBase
+		}
+	}
+	out := make(map[[2]string]bool, len(byType))
+	for k, own := range byType {
+		out[k] = othersFailing(own, byTenant[k[0]], false, e.cfg)
+	}
+	return out, nil
+}
+
+func totalOf[K comparable](m map[K]*endpointHealth, k K) *endpointHealth {
+	if m[k] == nil {
+		m[k] = &endpointHealth{}
+	}
+	return m[k]
 }
 
 // endpointSpecificLogP is how unlikely the successes of a tenant's other

@@ -49,6 +49,15 @@ func (e *env) warm() bool {
 	return e.tr.MinutesBase >= uint64(2*e.cfg.Window.Minutes()) && e.tr.EventsBase > 0
 }
 
+// fullBaseline reports whether data covers (three quarters of) the whole
+// baseline. What counts as a normal run time comes from attempts that
+// finished in the baseline; over a few minutes of history only the short
+// ones can have, so a job type whose attempts run for minutes would look
+// stuck (a fresh deployment, the first minutes of a backfill).
+func (e *env) fullBaseline() bool {
+	return e.warm() && 4*e.tr.MinutesBase >= 3*uint64(e.cfg.Baseline.Minutes())
+}
+
 func (e *env) tenantActivity() ([]tenantActivity, error) {
 	if e.activity != nil {
 		return e.activity, nil

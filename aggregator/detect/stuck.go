@@ -30,9 +30,10 @@ type stuckHost struct {
 // running longer than an age threshold (5/10/45 minutes by default) and
 // than StuckDurFactor times their job type's p90 run time, so long-running
 // job types do not look stuck. Hosts with at least StuckMin such attempts
-// are reported; several stuck hosts of one cell are one cell finding.
+// are reported; several stuck hosts of one cell are one cell finding. It
+// waits for a full baseline (fullBaseline).
 func stuckJobs(e *env) ([]candidate, error) {
-	if !e.warm() {
+	if !e.fullBaseline() {
 		return nil, nil
 	}
 	jc := &e.cfg.Jobs
