@@ -29,9 +29,10 @@ type stuckHost struct {
 // stuckJobs finds hosts with job attempts that started and never ended:
 // running longer than an age threshold (5/10/45 minutes by default) and
 // than StuckDurFactor times their job type's p90 run time, so long-running
-// job types do not look stuck. Hosts with at least StuckMin such attempts
-// are reported; several stuck hosts of one cell are one cell finding. It
-// waits for a full baseline (fullBaseline).
+// job types do not look stuck. Hosts with at least StuckMin such attempts,
+// significantly more than the job types' tails leave running on healthy
+// hosts (tailReference), are reported; several stuck hosts of one cell are
+// one cell finding. It waits for a full baseline (fullBaseline).
 func stuckJobs(e *env) ([]candidate, error) {
 	if !e.fullBaseline() {
 		return nil, nil
@@ -66,9 +67,14 @@ func stuckJobs(e *env) ([]candidate, error) {
 	if err != nil {
 		return nil, err
 	}
+	ref, err := readTailReference(e, args[:2], hosts)
+	if err != nil {
+		return nil, err
+	}
 	byCell := map[string][]*stuckHost{}
 	for _, h := range hosts {
-		if h.host != "" && h.byAge[0] >= float64(jc.StuckMin) {
+		if h.host != "" && h.byAge[0] >= float64(jc.StuckMin) &&
+			ref.tailLogP(h) <= e.cfg.MaxLogP {
 			byCell[h.cell] = append(byCell[h.cell], h)
 		}
 	}
