@@ -110,6 +110,13 @@ var detectorCases = []struct {
 			}
 		}
 	}, finding.RequestFlood, finding.Scope{CulpritTenant: "t-07"}},
+	{"a small tenant's one-minute burst is no flood", func(g *gen) {
+		for _, m := range minutes(1, 0) {
+			for k := 0; k < 22; k++ { // ~27 requests in the minute where it sends ~5
+				g.request(g.at(m), 10, 200, 15)
+			}
+		}
+	}, "", finding.Scope{}},
 	{"a tenant's jobs retried without backoff", func(g *gen) {
 		for _, m := range minutes(3, 0) {
 			for k := 0; k < 6; k++ {

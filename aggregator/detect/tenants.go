@@ -100,7 +100,10 @@ func requestFloods(e *env) ([]candidate, error) {
 	seen := map[string]bool{}
 	for _, w := range windows {
 		pe := newPeerExpectation(rows, w.now, base)
-		minimum := float64(jc.FloodMin) * w.minutes / cfg.Window.Minutes()
+		// The minimum is a volume, not a rate: the last minute alone must
+		// reach the window's, so that the early look does not turn a small
+		// tenant's burst (26 requests where it sends 6) into a flood.
+		minimum := float64(jc.FloodMin)
 		for i := range rows {
 			r := &rows[i]
 			n := w.now(r)
