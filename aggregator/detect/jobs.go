@@ -3,6 +3,7 @@ package detect
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
@@ -121,35 +122,69 @@ func poisonJobs(e *env) ([]candidate, error) {
 		f.Key = fmt.Sprintf("%s/tenant=%s,job_type=%s", f.Kind, r.Tenant, r.JobType)
 		out = append(out, c)
 	}
-	return out, attachJobErrors(e, out)
+	errs, err := attachJobErrors(e, out)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(c candidate) bool { return errs.spread(&c) }), nil
+}
+
+// jobErrors is the window's errors of some tenants by job type, most
+// frequent fingerprint first.
+type jobErrors map[[2]string][]tenantJobErrors
+
+// spread reports whether a tenant job-type candidate's errors also fail the
+// tenant's other job types: at least two errors with its fingerprints there,
+// and at least a fifth as many as in its own type. A payload that cannot be
+// processed fails only its own job type; the same errors in another one are
+// the tenant's integration or account failing (revoked credentials), a
+// failure pattern the pattern detectors report.
+func (je jobErrors) spread(c *candidate) bool {
+	var own, elsewhere float64
+	for k, rows := range je {
+		if k[0] != c.Scope.CulpritTenant {
+			continue
+		}
+		for _, r := range rows {
+			if !slices.Contains(c.fingerprints, r.Fingerprint) {
+				continue
+			}
+			if k[1] == c.Scope.JobType {
+				own += float64(r.Errors)
+			} else {
+				elsewhere += float64(r.Errors)
+			}
+		}
+	}
+	return elsewhere >= 2 && 5*elsewhere >= own
 }
 
 // attachJobErrors gives each tenant job-type candidate the fingerprints
 // that make up most of the type's errors in the window, so correlation can
-// tell one incident seen by two detectors from two incidents.
-func attachJobErrors(e *env, cs []candidate) error {
+// tell one incident seen by two detectors from two incidents, and returns
+// the errors it read.
+func attachJobErrors(e *env, cs []candidate) (jobErrors, error) {
 	if len(cs) == 0 {
-		return nil
+		return nil, nil
 	}
 	tenants := make([]string, 0, len(cs))
 	for i := range cs {
 		tenants = append(tenants, cs[i].Scope.CulpritTenant)
 	}
 	sort.Strings(tenants)
-	type key struct{ tenant, jobType string }
-	byJob := map[key][]tenantJobErrors{}
+	byJob := jobErrors{}
 	args := []queries.Arg{queries.Named("tenants", tenants), queries.Named("window_from", e.t.WindowFrom), queries.Named("now", e.t.Now)}
 	err := each(e.ctx, e.q, "detect_tenant_job_errors", args, func(r *tenantJobErrors) {
-		k := key{r.Tenant, r.JobType}
+		k := [2]string{r.Tenant, r.JobType}
 		byJob[k] = append(byJob[k], *r)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for i := range cs {
-		cs[i].fingerprints = mainFingerprints(byJob[key{cs[i].Scope.CulpritTenant, cs[i].Scope.JobType}], 0.8)
+		cs[i].fingerprints = mainFingerprints(byJob[[2]string{cs[i].Scope.CulpritTenant, cs[i].Scope.JobType}], 0.8)
 	}
-	return nil
+	return byJob, nil
 }
 
 // tenantJobErrors is one tenant, job type and fingerprint's errors.
