@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -102,9 +103,12 @@ func (p pattern) excess(scale float64) (dims, float64) {
 // bubbleUp compares where a pattern's excess errors are with where all
 // other errors are, on every dimension, and returns per dimension the
 // non-empty value holding most of the excess, and the subset that is
-// over-represented: holding at least coverage of the excess and minLift
-// times its (Laplace-smoothed) share of the reference.
-func bubbleUp(excess dims, total float64, reference dims, coverage, minLift float64) (all, over map[string]attribution) {
+// over-represented: holding at least the coverage share of the excess and
+// either the minimum lift over its (Laplace-smoothed) share of the
+// reference, or, on an infrastructure dimension, confining the pattern
+// (confines).
+func bubbleUp(excess dims, total float64, reference dims, cfg *Config) (all, over map[string]attribution) {
+	fc := &cfg.Failures
 	all, over = map[string]attribution{}, map[string]attribution{}
 	refTotal := reference.total()
 	if total <= 0 {
@@ -123,13 +127,31 @@ func bubbleUp(excess dims, total float64, reference dims, coverage, minLift floa
 			cov := math.Min(n/total, 1)
 			a := attribution{Value: v, Coverage: cov, Lift: cov / refShare, Excess: n}
 			all[dim] = a
-			if a.Coverage >= coverage && a.Lift >= minLift {
+			lifted := a.Lift >= fc.MinLift ||
+				slices.Contains(infraDims, dim) && confines(n, total, refShare, refTotal-reference[dim][v], cfg)
+			if a.Coverage >= fc.Coverage && lifted {
 				over[dim] = a
 			}
 			break
 		}
 	}
 	return all, over
+}
+
+// confines reports whether a value holding n of a pattern's total excess,
+// and refShare of the other errors, confines the pattern although it
+// cannot show the minimum lift: one of two cells carries most of the fleet,
+// a new version has been rolled out to most hosts. There the errors
+// outside it tell: their share must be under the reference's by the square
+// of the minimum lift, significantly so (binomial tail at MaxLogP), with
+// enough reference errors elsewhere to know that the rest of the fleet
+// reports errors at all (a one-cell fleet confines nothing).
+func confines(n, total, refShare, refOutside float64, cfg *Config) bool {
+	fc := &cfg.Failures
+	outside := math.Max(total-n, 0) / total
+	return refOutside >= float64(fc.MinErrors) &&
+		outside*fc.MinLift*fc.MinLift <= 1-refShare &&
+		logBinomialTail(math.Round(total), math.Round(math.Min(n, total)), refShare) <= cfg.MaxLogP
 }
 
 type dimRow struct {

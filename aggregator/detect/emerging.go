@@ -42,7 +42,6 @@ type burstCandidate struct {
 // and whose latest gap is clearly shorter than the first.
 func emergingPatterns(e *env) ([]candidate, error) {
 	ctx, q, cfg, t := e.ctx, e.q, e.cfg, e.t
-	fc := &cfg.Failures
 	args := []queries.Arg{
 		queries.Named("history_from", t.HistoryFrom), queries.Named("window_from", t.WindowFrom), queries.Named("now", t.Now),
 		queries.Named("min_recent", uint64(1)), queries.Named("max_active", uint64(cfg.History.Minutes()/10)),
@@ -72,7 +71,7 @@ func emergingPatterns(e *env) ([]candidate, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, emergingCandidate(fp, train, byFP[fp], ref, fc))
+		out = append(out, emergingCandidate(fp, train, byFP[fp], ref, cfg))
 	}
 	return out, nil
 }
@@ -127,9 +126,9 @@ func burstTrain(ms []minuteCount, now, dataStart time.Time, cfg *Config) (train,
 	return tr, live && shrinking
 }
 
-func emergingCandidate(fp uint64, tr train, p pattern, ref dims, fc *FailureConfig) candidate {
+func emergingCandidate(fp uint64, tr train, p pattern, ref dims, cfg *Config) candidate {
 	excess, total := p.excess(0)
-	_, over := bubbleUp(excess, total, ref, fc.Coverage, fc.MinLift)
+	_, over := bubbleUp(excess, total, ref, cfg)
 	c := candidate{fingerprints: []uint64{fp}, weight: float64(tr.errors)}
 	f := &c.Finding
 	f.Kind, f.Severity = finding.Emerging, finding.Warning

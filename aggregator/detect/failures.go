@@ -149,7 +149,7 @@ func classifyPattern(r *fpRate, p pattern, ref dims, scale float64, cfg *Config)
 	fc := &cfg.Failures
 	d := p.now
 	excess, total := p.excess(scale)
-	all, over := bubbleUp(excess, total, ref, fc.Coverage, fc.MinLift)
+	all, over := bubbleUp(excess, total, ref, cfg)
 	c := candidate{fingerprints: []uint64{r.Fingerprint}, weight: float64(r.ErrorsNow)}
 	f := &c.Finding
 	f.Scope.Fingerprint, f.Scope.Template = r.Fingerprint, r.Template
