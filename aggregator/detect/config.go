@@ -73,7 +73,8 @@ type JobConfig struct {
 	// is retrying without backoff. Common backoff multipliers start at 1.5
 	// (Resilience4j's default; gRPC's is 1.6), and queue and run time in
 	// the gaps dilute the growth further, so the bound sits well below them.
-	// StormMinJobs jobs retried three times in the window must show it.
+	// StormMinJobs jobs must show it: jobs with two waits from a retry to
+	// the attempt's start, or with three retries (no running events).
 	StormMaxGrowth  float64 `yaml:"storm_max_growth"`
 	StormMinJobs    uint64  `yaml:"storm_min_jobs"`
 	PoisonMinFailed uint64  `yaml:"poison_min_failed"` // failed attempts in the window

@@ -66,6 +66,18 @@ var detectorCases = []struct {
 			}
 		}
 	}, finding.SingleTenant, finding.Scope{CulpritTenant: "t-05", Integration: "sendgrid"}},
+	{"one tenant's integration times out, retried with 5x backoff", func(g *gen) {
+		// Timeouts make the attempts' run times vary more than the backoff
+		// grows: the gaps between retries shrink (14 s, then 11.5 s) while
+		// the waits before the attempts grow (2 s, then 10 s).
+		for _, m := range minutes(3, 0) {
+			for k := 0; k < 20; k++ {
+				g.job(g.at(m), 5, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runsMs: []float64{3000, 12000, 1500, 9000},
+					attempts: 4, retryGap: 2 * time.Second, retryGrowth: 5,
+					failMsg: fmt.Sprintf("execution expired after %ds calling api.sendgrid.com", 1+g.r.IntN(12))})
+			}
+		}
+	}, finding.SingleTenant, finding.Scope{CulpritTenant: "t-05", Integration: "sendgrid"}},
 	{"an integration down for everyone", func(g *gen) {
 		msg := func() string {
 			return fmt.Sprintf("HTTP 503 from api.twilio.com after %dms (request RQ%x)", 900+g.r.IntN(900), g.r.Uint32())

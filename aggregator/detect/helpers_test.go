@@ -81,6 +81,7 @@ type jobSpec struct {
 	jobType, integration, endpoint string
 	host                           string
 	queueMs, runMs                 float64
+	runsMs                         []float64 // run time by attempt, overriding runMs
 	failMsg                        string // every attempt fails with it
 	attempts                       int    // attempts made (1 = no retry)
 	retryGap                       time.Duration
@@ -120,9 +121,13 @@ func (g *gen) job(ts time.Time, i int, s jobSpec) {
 		if s.stuck && a == s.attempts {
 			return
 		}
-		t = t.Add(time.Duration(s.runMs) * time.Millisecond)
+		runMs := s.runMs
+		if a <= len(s.runsMs) {
+			runMs = s.runsMs[a-1]
+		}
+		t = t.Add(time.Duration(runMs) * time.Millisecond)
 		end := ev(t, event.KindJobState, event.StateSucceeded, a)
-		end.Host, end.DurationMs, end.CPUMs = s.host, s.runMs, s.runMs/2
+		end.Host, end.DurationMs, end.CPUMs = s.host, runMs, runMs/2
 		if s.failMsg != "" {
 			end.State, end.ErrorClass, end.ErrorMessage = event.StateFailed, "Error", s.failMsg
 			if a == s.attempts && s.dead {

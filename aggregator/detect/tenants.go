@@ -143,16 +143,18 @@ type retryJobs struct {
 	JobType     string  `ch:"job_type"`
 	Retries     uint64  `ch:"retries"`
 	Jobs        uint64  `ch:"jobs"`
-	Thrice      uint64  `ch:"jobs_retried_thrice"`
+	Judged      uint64  `ch:"jobs_judged"` // jobs whose backoff shows: two waits or three retries
 	GapGrowth   float64 `ch:"gap_growth"`
 	SecondGapMs float64 `ch:"second_gap_ms"`
 	MaxAttempt  uint16  `ch:"max_attempt"`
 }
 
 // retryStorms finds tenants whose retry rate is far above their baseline
-// and who retry without backoff: the gap between a job's second and third
-// retry is no longer than between its first and second (backoff makes it
-// grow), or jobs are retried many times within the window. More retries of
+// and who retry without backoff: a job's wait before its second retry is
+// no longer than before its first (backoff makes it grow), or jobs are
+// retried many times within the window. The waits run from the retry to
+// the attempt's start: gaps between retries also hold the attempts' run
+// times, which hide the backoff of attempts that time out. More retries of
 // more failing jobs with backoff (an outage, a revoked credential) are not
 // a storm.
 func retryStorms(e *env) ([]candidate, error) {
@@ -207,11 +209,11 @@ func retryStorms(e *env) ([]candidate, error) {
 			}
 		}
 		perJob := ratio(retries, jobs)
-		constant := top.Thrice > 0 && top.GapGrowth <= jc.StormMaxGrowth
+		constant := top.Judged > 0 && top.GapGrowth <= jc.StormMaxGrowth
 		if perJob >= jc.StormPerJob/2 || constant {
 			e.suspect(tenant)
 		}
-		if !significant[tenant] || (perJob < jc.StormPerJob && !(constant && top.Thrice >= jc.StormMinJobs)) {
+		if !significant[tenant] || (perJob < jc.StormPerJob && !(constant && top.Judged >= jc.StormMinJobs)) {
 			continue
 		}
 		r := rising[tenant]
