@@ -171,8 +171,9 @@ func retryStorms(e *env) ([]candidate, error) {
 	pe := newPeerExpectation(rows, now, base)
 	jc := &cfg.Jobs
 	// Tenants whose retries are rising are looked at (a third of the
-	// support is enough to mark a suspect); only a full, significant rise
-	// is a storm.
+	// support is enough); only a full, significant rise is a storm. Half
+	// the ratio marks a storm suspect: a storm's first seconds in the
+	// window fail the tenant's deliveries before its retries are many.
 	rising := map[string]*tenantActivity{}
 	expected := map[string]float64{}
 	significant := map[string]bool{}
@@ -181,12 +182,16 @@ func retryStorms(e *env) ([]candidate, error) {
 		r := &rows[i]
 		n := now(r)
 		exp := pe.expected(r.Cell, n, base(r))
-		if 3*r.RetriesNow >= jc.StormMin && n >= jc.StormRatio*exp {
-			e.stormSuspect(r.Tenant)
-			rising[r.Tenant], expected[r.Tenant] = r, exp
-			significant[r.Tenant] = r.RetriesNow >= jc.StormMin && logPoissonTail(n, exp) <= cfg.MaxLogP
-			tenants = append(tenants, r.Tenant)
+		if 3*r.RetriesNow < jc.StormMin || 2*n < jc.StormRatio*exp {
+			continue
 		}
+		e.stormSuspect(r.Tenant)
+		if n < jc.StormRatio*exp {
+			continue
+		}
+		rising[r.Tenant], expected[r.Tenant] = r, exp
+		significant[r.Tenant] = r.RetriesNow >= jc.StormMin && logPoissonTail(n, exp) <= cfg.MaxLogP
+		tenants = append(tenants, r.Tenant)
 	}
 	if len(tenants) == 0 {
 		return nil, nil
