@@ -33,6 +33,7 @@ type tenantActivity struct {
 type peerExpectation struct {
 	cellNow, cellBase map[string]float64
 	coldPrior         map[string]float64
+	typical           map[string]float64 // the median tenant's count in the window
 }
 
 // coldBase is the baseline count below which a tenant is treated as new.
@@ -40,17 +41,22 @@ const coldBase = 20
 
 func newPeerExpectation(rows []tenantActivity, now, base func(*tenantActivity) float64) peerExpectation {
 	p := peerExpectation{cellNow: map[string]float64{}, cellBase: map[string]float64{}, coldPrior: map[string]float64{}}
-	established := map[string][]float64{}
+	established, all := map[string][]float64{}, map[string][]float64{}
 	for i := range rows {
 		r := &rows[i]
 		p.cellNow[r.Cell] += now(r)
 		p.cellBase[r.Cell] += base(r)
+		all[r.Cell] = append(all[r.Cell], now(r))
 		if base(r) >= coldBase {
 			established[r.Cell] = append(established[r.Cell], now(r))
 		}
 	}
 	for cell, xs := range established {
 		p.coldPrior[cell] = quantile(xs, 0.9)
+	}
+	p.typical = map[string]float64{}
+	for cell, xs := range all {
+		p.typical[cell] = median(xs)
 	}
 	return p
 }
@@ -149,6 +155,38 @@ type retryJobs struct {
 	MaxAttempt  uint16  `ch:"max_attempt"`
 }
 
+// retryRise is how a tenant's retries in the window compare with what its
+// baseline and its cell lead to expect.
+type retryRise struct {
+	row      *tenantActivity
+	expected float64
+	// suspect: a third of the support and half the ratio. A storm's
+	// first seconds in the window fail the tenant's deliveries before its
+	// retries are many, so its endpoint waits a tick.
+	suspect bool
+	// full: a third of the support and the whole ratio; the tenant's
+	// retries are looked at.
+	full bool
+	// significant: the full support and a significant rise, a storm if
+	// the tenant retries without backoff.
+	significant bool
+	// sustain: a storm that has filled its own baseline no longer rises
+	// against it, but still retries far more than its cell's typical
+	// tenant: that keeps its open finding open.
+	sustain bool
+}
+
+func classifyRetries(r *tenantActivity, pe peerExpectation, cfg *Config) retryRise {
+	jc := &cfg.Jobs
+	n := float64(r.RetriesNow)
+	exp := pe.expected(r.Cell, n, float64(r.RetriesBase))
+	support := 3*r.RetriesNow >= jc.StormMin
+	rise := retryRise{row: r, expected: exp, suspect: support && 2*n >= jc.StormRatio*exp, full: support && n >= jc.StormRatio*exp}
+	rise.significant = rise.full && r.RetriesNow >= jc.StormMin && logPoissonTail(n, exp) <= cfg.MaxLogP
+	rise.sustain = !rise.significant && r.RetriesNow >= jc.StormMin && n >= jc.StormRatio*math.Max(pe.typical[r.Cell], 1)
+	return rise
+}
+
 // retryStorms finds tenants whose retry rate is far above their baseline
 // and who retry without backoff: a job's wait before its second retry is
 // no longer than before its first (backoff makes it grow), or jobs are
@@ -170,28 +208,18 @@ func retryStorms(e *env) ([]candidate, error) {
 	base := func(r *tenantActivity) float64 { return float64(r.RetriesBase) }
 	pe := newPeerExpectation(rows, now, base)
 	jc := &cfg.Jobs
-	// Tenants whose retries are rising are looked at (a third of the
-	// support is enough); only a full, significant rise is a storm. Half
-	// the ratio marks a storm suspect: a storm's first seconds in the
-	// window fail the tenant's deliveries before its retries are many.
-	rising := map[string]*tenantActivity{}
-	expected := map[string]float64{}
-	significant := map[string]bool{}
+	rises := map[string]retryRise{}
 	var tenants []string
 	for i := range rows {
 		r := &rows[i]
-		n := now(r)
-		exp := pe.expected(r.Cell, n, base(r))
-		if 3*r.RetriesNow < jc.StormMin || 2*n < jc.StormRatio*exp {
-			continue
+		rise := classifyRetries(r, pe, cfg)
+		if rise.suspect {
+			e.stormSuspect(r.Tenant)
 		}
-		e.stormSuspect(r.Tenant)
-		if n < jc.StormRatio*exp {
-			continue
+		if rise.full || rise.sustain {
+			rises[r.Tenant] = rise
+			tenants = append(tenants, r.Tenant)
 		}
-		rising[r.Tenant], expected[r.Tenant] = r, exp
-		significant[r.Tenant] = r.RetriesNow >= jc.StormMin && logPoissonTail(n, exp) <= cfg.MaxLogP
-		tenants = append(tenants, r.Tenant)
 	}
 	if len(tenants) == 0 {
 		return nil, nil
@@ -215,14 +243,15 @@ func retryStorms(e *env) ([]candidate, error) {
 		}
 		perJob := ratio(retries, jobs)
 		constant := top.Judged > 0 && top.GapGrowth <= jc.StormMaxGrowth
-		if perJob >= jc.StormPerJob/2 || constant {
+		rise := rises[tenant]
+		if rise.full && (perJob >= jc.StormPerJob/2 || constant) {
 			e.suspect(tenant)
 		}
-		if !significant[tenant] || (perJob < jc.StormPerJob && !(constant && top.Judged >= jc.StormMinJobs)) {
+		if !(rise.significant || rise.sustain) || (perJob < jc.StormPerJob && !(constant && top.Judged >= jc.StormMinJobs)) {
 			continue
 		}
-		r := rising[tenant]
-		c := candidate{weight: retries}
+		r := rise.row
+		c := candidate{weight: retries, sustain: rise.sustain && !rise.significant}
 		f := &c.Finding
 		f.Kind, f.Severity = finding.RetryStorm, finding.Critical
 		f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell = []string{tenant}, tenant, r.Cell
@@ -230,13 +259,13 @@ func retryStorms(e *env) ([]candidate, error) {
 			f.Scope.JobType = top.JobType
 		}
 		f.Evidence = []finding.Evidence{
-			{Name: "retries_now", Value: float64(r.RetriesNow)}, {Name: "retries_expected", Value: round(expected[tenant], 1)},
+			{Name: "retries_now", Value: float64(r.RetriesNow)}, {Name: "retries_expected", Value: round(rise.expected, 1)},
 			{Name: "retries_per_job", Value: round(perJob, 1)}, {Name: "jobs_retried", Value: jobs},
 			{Name: "max_attempt", Value: float64(top.MaxAttempt)}, {Name: "retry_gap_growth", Value: round(top.GapGrowth, 2)},
 			{Name: "second_retry_gap_ms", Value: round(top.SecondGapMs, 0)},
 		}
 		f.Summary = fmt.Sprintf("tenant %s retried %.0f jobs %.0f times in %s (%.1f retries per job, %.1f× its baseline rate); gaps between retries grow %.1f× (%.0f ms)",
-			tenant, jobs, retries, cfg.Window, perJob, float64(r.RetriesNow)/expected[tenant], top.GapGrowth, top.SecondGapMs)
+			tenant, jobs, retries, cfg.Window, perJob, float64(r.RetriesNow)/rise.expected, top.GapGrowth, top.SecondGapMs)
 		f.Key = fmt.Sprintf("%s/tenant=%s", f.Kind, tenant)
 		out = append(out, c)
 	}
