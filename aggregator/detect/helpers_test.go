@@ -82,8 +82,8 @@ type jobSpec struct {
 	host                           string
 	queueMs, runMs                 float64
 	runsMs                         []float64 // run time by attempt, overriding runMs
-	failMsg                        string // every attempt fails with it
-	attempts                       int    // attempts made (1 = no retry)
+	failMsg                        string    // every attempt fails with it
+	attempts                       int       // attempts made (1 = no retry)
 	retryGap                       time.Duration
 	retryGrowth                    float64 // each gap over the one before (0: constant)
 	dead                           bool    // the last attempt is the last allowed
