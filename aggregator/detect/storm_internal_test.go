@@ -18,27 +18,34 @@ func TestClassifyRetries(t *testing.T) {
 	for i := range 20 {
 		rows = append(rows, tenantActivity{Cell: "cell-1", Tenant: fmt.Sprintf("quiet-%d", i), RetriesNow: 1, RetriesBase: 10})
 	}
+	// Another tenant of the cell storming: it is left out of the cell's
+	// change, which it would otherwise multiply by 13.
+	otherStorm := tenantActivity{Cell: "cell-1", Tenant: "other storm", RetriesNow: 1199, RetriesBase: 34}
 	cases := []struct {
-		row  tenantActivity
-		want retryRise
+		row    tenantActivity
+		others []tenantActivity
+		want   retryRise
 	}{
 		// 17 s into a storm: 4.2x, a suspect only.
-		{tenantActivity{Tenant: "starting", RetriesNow: 21, RetriesBase: 19}, retryRise{suspect: true}},
-		{tenantActivity{Tenant: "doubling", RetriesNow: 10, RetriesBase: 19}, retryRise{}},
-		{tenantActivity{Tenant: "storming", RetriesNow: 400, RetriesBase: 19}, retryRise{suspect: true, full: true, significant: true}},
+		{tenantActivity{Tenant: "starting", RetriesNow: 21, RetriesBase: 19}, nil, retryRise{suspect: true}},
+		{tenantActivity{Tenant: "doubling", RetriesNow: 10, RetriesBase: 19}, nil, retryRise{}},
+		{tenantActivity{Tenant: "storming", RetriesNow: 400, RetriesBase: 19}, nil, retryRise{suspect: true, full: true, significant: true}},
 		// Forty-five minutes into a storm its baseline holds the storm: it
 		// no longer rises, but retries far more than the cell's tenants.
-		{tenantActivity{Tenant: "long storm", RetriesNow: 2635, RetriesBase: 39525}, retryRise{sustain: true}},
+		{tenantActivity{Tenant: "long storm", RetriesNow: 2635, RetriesBase: 39525}, nil, retryRise{sustain: true}},
 		// A tenant that always retries much: the same, and it keeps open
 		// only a finding it already has.
-		{tenantActivity{Tenant: "chronic", RetriesNow: 60, RetriesBase: 1200}, retryRise{sustain: true}},
-		{tenantActivity{Tenant: "few", RetriesNow: 20, RetriesBase: 300}, retryRise{}},
+		{tenantActivity{Tenant: "chronic", RetriesNow: 60, RetriesBase: 1200}, nil, retryRise{sustain: true}},
+		{tenantActivity{Tenant: "few", RetriesNow: 20, RetriesBase: 300}, nil, retryRise{}},
+		// Four minutes into a storm, while another starts on its cell.
+		{tenantActivity{Tenant: "storm beside a storm", RetriesNow: 2635, RetriesBase: 3355}, []tenantActivity{otherStorm}, retryRise{suspect: true, full: true, significant: true}},
+		{tenantActivity{Tenant: "starting beside a storm", RetriesNow: 21, RetriesBase: 19}, []tenantActivity{otherStorm}, retryRise{suspect: true}},
 	}
 	for _, tc := range cases {
 		tc.row.Cell = "cell-1"
-		fleet := append(rows[:len(rows):len(rows)], tc.row)
+		fleet := append(append(rows[:len(rows):len(rows)], tc.others...), tc.row)
 		pe := newPeerExpectation(fleet, func(r *tenantActivity) float64 { return float64(r.RetriesNow) },
-			func(r *tenantActivity) float64 { return float64(r.RetriesBase) })
+			func(r *tenantActivity) float64 { return float64(r.RetriesBase) }, cfg.Jobs.StormRatio)
 		got := classifyRetries(&fleet[len(fleet)-1], pe, &cfg)
 		got.row, got.expected = nil, 0
 		if got != tc.want {

@@ -30,46 +30,83 @@ type tenantActivity struct {
 // or no baseline (cold start: new, or newly active) is instead expected to
 // behave like a large established tenant of its cell (the 90th percentile
 // of their window counts), so being new is not an anomaly in itself.
+//
+// A tenant far above what its cell's change leads to expect (ratio times
+// it) is an incident of its own, a storm or a flood, and its surge is not
+// the cell's change: while such tenants are a minority of their cell,
+// their counts are left out of the others' expectations, so a second storm
+// on a cell does not hide the first.
 type peerExpectation struct {
+	now, base         func(*tenantActivity) float64
 	cellNow, cellBase map[string]float64
 	coldPrior         map[string]float64
 	typical           map[string]float64 // the median tenant's count in the window
+	outlier           map[string]bool    // tenants left out of their cell's change
 }
 
 // coldBase is the baseline count below which a tenant is treated as new.
 const coldBase = 20
 
-func newPeerExpectation(rows []tenantActivity, now, base func(*tenantActivity) float64) peerExpectation {
-	p := peerExpectation{cellNow: map[string]float64{}, cellBase: map[string]float64{}, coldPrior: map[string]float64{}}
+func newPeerExpectation(rows []tenantActivity, now, base func(*tenantActivity) float64, ratio float64) peerExpectation {
+	p := peerExpectation{now: now, base: base, outlier: map[string]bool{}}
+	p.sum(rows)
+	outliers, tenants := map[string]int{}, map[string]int{}
+	for i := range rows {
+		r := &rows[i]
+		tenants[r.Cell]++
+		if now(r) >= ratio*p.expected(r) {
+			outliers[r.Cell]++
+		}
+	}
+	for i := range rows {
+		r := &rows[i]
+		if 2*outliers[r.Cell] < tenants[r.Cell] && now(r) >= ratio*p.expected(r) {
+			p.outlier[r.Tenant] = true
+		}
+	}
+	if len(p.outlier) > 0 {
+		p.sum(rows)
+	}
+	return p
+}
+
+// sum totals the cell's tenants but its outliers.
+func (p *peerExpectation) sum(rows []tenantActivity) {
+	p.cellNow, p.cellBase, p.coldPrior, p.typical = map[string]float64{}, map[string]float64{}, map[string]float64{}, map[string]float64{}
 	established, all := map[string][]float64{}, map[string][]float64{}
 	for i := range rows {
 		r := &rows[i]
-		p.cellNow[r.Cell] += now(r)
-		p.cellBase[r.Cell] += base(r)
-		all[r.Cell] = append(all[r.Cell], now(r))
-		if base(r) >= coldBase {
-			established[r.Cell] = append(established[r.Cell], now(r))
+		all[r.Cell] = append(all[r.Cell], p.now(r))
+		if p.outlier[r.Tenant] {
+			continue
+		}
+		p.cellNow[r.Cell] += p.now(r)
+		p.cellBase[r.Cell] += p.base(r)
+		if p.base(r) >= coldBase {
+			established[r.Cell] = append(established[r.Cell], p.now(r))
 		}
 	}
 	for cell, xs := range established {
 		p.coldPrior[cell] = quantile(xs, 0.9)
 	}
-	p.typical = map[string]float64{}
 	for cell, xs := range all {
 		p.typical[cell] = median(xs)
 	}
-	return p
 }
 
 // expected returns the tenant's expected window count.
-func (p peerExpectation) expected(cell string, now, base float64) float64 {
-	othersNow, othersBase := p.cellNow[cell]-now, p.cellBase[cell]-base
+func (p peerExpectation) expected(r *tenantActivity) float64 {
+	now, base := p.now(r), p.base(r)
+	othersNow, othersBase := p.cellNow[r.Cell], p.cellBase[r.Cell]
+	if !p.outlier[r.Tenant] {
+		othersNow, othersBase = othersNow-now, othersBase-base
+	}
 	e := (base + 0.5) * ratio(othersNow, othersBase)
 	if othersBase <= 0 {
 		e = base + 0.5
 	}
 	if base < coldBase {
-		e = math.Max(e, p.coldPrior[cell])
+		e = math.Max(e, p.coldPrior[r.Cell])
 	}
 	return e
 }
@@ -105,7 +142,7 @@ func requestFloods(e *env) ([]candidate, error) {
 	var out []candidate
 	seen := map[string]bool{}
 	for _, w := range windows {
-		pe := newPeerExpectation(rows, w.now, base)
+		pe := newPeerExpectation(rows, w.now, base, jc.FloodRatio)
 		// The minimum is a volume, not a rate: the last minute alone must
 		// reach the window's, so that the early look does not turn a small
 		// tenant's burst (26 requests where it sends 6) into a flood.
@@ -113,7 +150,7 @@ func requestFloods(e *env) ([]candidate, error) {
 		for i := range rows {
 			r := &rows[i]
 			n := w.now(r)
-			exp := pe.expected(r.Cell, n, base(r))
+			exp := pe.expected(r)
 			logP := logPoissonTail(n, exp)
 			if seen[r.Tenant] || n < minimum || n < jc.FloodRatio*exp || logP > cfg.MaxLogP {
 				continue
@@ -179,7 +216,7 @@ type retryRise struct {
 func classifyRetries(r *tenantActivity, pe peerExpectation, cfg *Config) retryRise {
 	jc := &cfg.Jobs
 	n := float64(r.RetriesNow)
-	exp := pe.expected(r.Cell, n, float64(r.RetriesBase))
+	exp := pe.expected(r)
 	support := 3*r.RetriesNow >= jc.StormMin
 	rise := retryRise{row: r, expected: exp, suspect: support && 2*n >= jc.StormRatio*exp, full: support && n >= jc.StormRatio*exp}
 	rise.significant = rise.full && r.RetriesNow >= jc.StormMin && logPoissonTail(n, exp) <= cfg.MaxLogP
@@ -206,8 +243,8 @@ func retryStorms(e *env) ([]candidate, error) {
 	}
 	now := func(r *tenantActivity) float64 { return float64(r.RetriesNow) }
 	base := func(r *tenantActivity) float64 { return float64(r.RetriesBase) }
-	pe := newPeerExpectation(rows, now, base)
 	jc := &cfg.Jobs
+	pe := newPeerExpectation(rows, now, base, jc.StormRatio)
 	rises := map[string]retryRise{}
 	var tenants []string
 	for i := range rows {
