@@ -82,12 +82,16 @@ func failurePatterns(e *env) ([]candidate, error) {
 			ok = !volume
 		}
 		// A new signature waits a tick (it must not be a one-off flare); so
-		// does a single-tenant failure of a tenant a more specific detector
-		// (poison job, retry storm, endpoint) has partial evidence against:
-		// it may need a minute more of data to explain the same errors.
-		wait := c.Kind == finding.NewSignature || (c.Kind == finding.SingleTenant && e.suspects[c.Scope.CulpritTenant])
+		// does a pattern led by a tenant a more specific detector (poison
+		// job, retry storm, endpoint) has partial evidence against: it may
+		// need a minute more of data to explain the same errors. Led: the
+		// single tenant's, or a wider pattern's when the tenant holds half
+		// its excess (an endpoint's first minute of failures beside a few
+		// of the same errors elsewhere looks cross-tenant).
+		suspected := e.suspects[c.lead]
+		wait := c.Kind == finding.NewSignature || suspected
 		waitTicks := 1
-		if c.Kind == finding.SingleTenant && e.suspects[c.Scope.CulpritTenant] {
+		if suspected {
 			waitTicks = suspectWaitTicks
 		}
 		if ok && wait && !risingBefore(hist[r.Fingerprint], t, waitTicks, tr.scale(), cfg) {
@@ -163,11 +167,15 @@ func classifyPattern(r *fpRate, p pattern, ref dims, scale float64, cfg *Config)
 	}
 	setContext(&f.Scope, over)
 	top := all[dimTenant]
+	if top.Coverage >= 0.5 {
+		c.lead = top.Value
+	}
 	var where string
 	switch {
 	case top.Coverage >= fc.TenantShare || restIsBaseline(p, top, scale, cfg):
 		f.Kind, f.Severity = finding.SingleTenant, finding.Warning
 		f.Scope.Tenants, f.Scope.CulpritTenant = []string{top.Value}, top.Value
+		c.lead = top.Value
 		where = "confined to tenant " + top.Value
 	case hasAny(over, infraDims...):
 		f.Kind, f.Severity = finding.Localized, finding.Critical

@@ -44,6 +44,7 @@ type candidate struct {
 	finding.Finding
 	fingerprints []uint64 // error fingerprints it accounts for
 	weight       float64  // errors or events behind it: the strongest of a key wins
+	lead         string   // a pattern's tenant holding at least half its excess
 	// sustain marks evidence that continues an open finding but would
 	// not open one (an incident that has filled its own baseline).
 	sustain bool

@@ -1,0 +1,50 @@
+package detect
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/opswarehouse/opswarehouse/aggregator/finding"
+)
+
+// A pattern is led by the tenant holding at least half its excess: the
+// single tenant's, or a wider pattern's (an endpoint's first minute of
+// failures beside a few of the same errors elsewhere, seed 37), so a
+// suspect tenant's pattern waits for the more specific detector.
+func TestPatternLead(t *testing.T) {
+	cfg := DefaultConfig()
+	const scale = 0.0355 // a 3-minute window over an hour's baseline, traffic slightly down
+	for _, tt := range []struct {
+		name     string
+		now      []float64 // errors in the window of tenants t-00, t-01, … on alternating cells
+		kind     finding.Kind
+		wantLead string
+	}{
+		{"an endpoint's first minute beside noise", []float64{22, 3, 2, 1, 1, 1, 1, 1, 1}, finding.SystemWide, "t-00"},
+		{"one tenant alone", []float64{30, 1}, finding.SingleTenant, "t-00"},
+		{"an outage", []float64{8, 7, 9, 6, 8, 7}, finding.SystemWide, ""},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pattern{now: dims{}, base: dims{}}
+			var total float64
+			for i, n := range tt.now {
+				p.now.add(dimTenant, fmt.Sprintf("t-%02d", i), n)
+				p.now.add(dimCell, fmt.Sprintf("cell-%d", i%2), n)
+				total += n
+			}
+			for i := range 33 { // the fingerprint's usual ~100 errors an hour, ~3 per tenant
+				tenant := fmt.Sprintf("t-%02d", i)
+				p.base.add(dimTenant, tenant, 3)
+				p.base.add(dimCell, fmt.Sprintf("cell-%d", i%2), 3)
+			}
+			ref := dims{}
+			ref.add(dimCell, "cell-0", 500)
+			ref.add(dimCell, "cell-1", 500)
+			r := &fpRate{Fingerprint: 1, ErrorsNow: uint64(total), ErrorsBase: 99, TenantsNow: uint64(len(tt.now)), expected: 99 * scale}
+			c, ok := classifyPattern(r, p, ref, scale, &cfg)
+			if !ok || c.Kind != tt.kind || c.lead != tt.wantLead {
+				t.Errorf("got %v %s led by %q, want %s led by %q", ok, c.Kind, c.lead, tt.kind, tt.wantLead)
+			}
+		})
+	}
+}
