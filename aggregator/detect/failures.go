@@ -37,17 +37,23 @@ func failurePatterns(e *env) ([]candidate, error) {
 	if !e.warm() {
 		return nil, nil
 	}
-	var rising []*fpRate
+	var rising, steady []*fpRate
 	args := append(t.windowArgs(), queries.Named("min_errors", fc.MinErrors))
 	err := each(ctx, q, "detect_fingerprint_rates", args, func(r *fpRate) {
 		r.expected = (float64(r.ErrorsBase) + 0.5) * tr.scale()
 		r.logP = logRateTail(float64(r.ErrorsNow), float64(r.ErrorsBase), tr.scale())
 		if float64(r.ErrorsNow) >= fc.MinRatio*r.expected && r.logP <= cfg.MaxLogP {
 			rising = append(rising, r)
+		} else {
+			steady = append(steady, r)
 		}
 	})
-	if err != nil || len(rising) == 0 {
+	if err != nil {
 		return nil, err
+	}
+	sustained, err := sustainedPatterns(e, steady)
+	if err != nil || len(rising) == 0 {
+		return sustained, err
 	}
 	fps := fingerprintsOf(rising)
 	hist, err := minuteHistory(ctx, q, fps, t.HistoryFrom, t.Now)
@@ -101,7 +107,7 @@ func failurePatterns(e *env) ([]candidate, error) {
 			out = append(out, c)
 		}
 	}
-	return out, nil
+	return append(out, sustained...), nil
 }
 
 // risingBefore reports whether a fingerprint already passed the rate test
