@@ -258,37 +258,56 @@ func describe(fs []finding.Finding) string {
 	return b.String()
 }
 
-// A failure running for 40 minutes fills most of the baseline and no
+// An incident running for 40 minutes fills most of the baseline and no
 // longer rises against it: it opens nothing, but keeps its open finding
 // open instead of letting it resolve while it goes on.
-func TestLongPatternKeepsItsFindingOpen(t *testing.T) {
-	g := newGen()
-	for _, m := range minutes(40, 0) {
-		for k := 0; k < 6; k++ {
-			g.job(g.at(m), 5, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 200, attempts: 3, retryGap: 10 * time.Second,
-				failMsg: fmt.Sprintf("The provided authorization grant is invalid, expired, or revoked (API key SG.%x)", g.r.Uint32())})
-		}
-	}
-	g.background(now.Add(-80 * time.Minute))
-	ch := g.load(t)
-	d, err := detect.New(detect.DefaultConfig(), ch.Conn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fs, err := d.Evaluate(context.Background(), now, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, f := range fs {
-		t.Errorf("without an open finding: %s: %s", f.Key, f.Summary)
-	}
-	open := finding.Finding{Key: "failure_pattern.single_tenant/tenant=t-05", Kind: finding.SingleTenant, State: finding.Open,
-		FirstSeen: now.Add(-38 * time.Minute), LastSeen: now.Add(-time.Minute)}
-	fs, err = d.Evaluate(context.Background(), now, []finding.Finding{open})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fs) != 1 || fs[0].Key != open.Key {
-		t.Fatalf("with the open finding: got\n%s\nwant it continued", describe(fs))
+func TestLongIncidentsKeepTheirFindingsOpen(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		inject func(g *gen)
+		key    string
+		kind   finding.Kind
+	}{
+		{"revoked credentials", func(g *gen) {
+			for _, m := range minutes(40, 0) {
+				for k := 0; k < 6; k++ {
+					g.job(g.at(m), 5, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 200, attempts: 3, retryGap: 10 * time.Second,
+						failMsg: fmt.Sprintf("The provided authorization grant is invalid, expired, or revoked (API key SG.%x)", g.r.Uint32())})
+				}
+			}
+		}, "failure_pattern.single_tenant/tenant=t-05", finding.SingleTenant},
+		{"a request flood", func(g *gen) {
+			for _, m := range minutes(40, 0) {
+				for k := 0; k < 60; k++ {
+					g.request(g.at(m), 7, 200, 20)
+				}
+			}
+		}, "request_flood/tenant=t-07", finding.RequestFlood},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := newGen()
+			tc.inject(g)
+			g.background(now.Add(-80 * time.Minute))
+			ch := g.load(t)
+			d, err := detect.New(detect.DefaultConfig(), ch.Conn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fs, err := d.Evaluate(context.Background(), now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range fs {
+				t.Errorf("without an open finding: %s: %s", f.Key, f.Summary)
+			}
+			open := finding.Finding{Key: tc.key, Kind: tc.kind, State: finding.Open, FirstSeen: now.Add(-38 * time.Minute), LastSeen: now.Add(-time.Minute)}
+			fs, err = d.Evaluate(context.Background(), now, []finding.Finding{open})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(fs) != 1 || fs[0].Key != open.Key {
+				t.Fatalf("with the open finding: got\n%s\nwant it continued", describe(fs))
+			}
+		})
 	}
 }

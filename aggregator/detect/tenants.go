@@ -159,7 +159,62 @@ func requestFloods(e *env) ([]candidate, error) {
 			out = append(out, floodCandidate(r, n, exp, logP, w.minutes, jc))
 		}
 	}
-	return out, nil
+	sustained, err := sustainedFloods(e, rows, seen)
+	return append(out, sustained...), err
+}
+
+type usualRequests struct {
+	Tenant  string  `ch:"tenant"`
+	Usual   float64 `ch:"usual_per_minute"`
+	Minutes uint64  `ch:"minutes"`
+}
+
+// sustainedFloods keeps the findings of long floods open. A flood that
+// has run for a quarter of the baseline is no longer four times it, and
+// its finding would be resolved while it goes on. Against the tenant's
+// usual rate over the history (its median minute: a flood shorter than
+// half the history does not move it) it still rises: sustaining evidence,
+// which only continues an open finding.
+func sustainedFloods(e *env, rows []tenantActivity, seen map[string]bool) ([]candidate, error) {
+	cfg, t := e.cfg, e.t
+	jc := &cfg.Jobs
+	byTenant := map[string]*tenantActivity{}
+	var tenants []string
+	for i := range rows {
+		r := &rows[i]
+		if !seen[r.Tenant] && float64(r.RequestsNow) >= float64(jc.FloodMin) {
+			byTenant[r.Tenant] = r
+			tenants = append(tenants, r.Tenant)
+		}
+	}
+	if len(tenants) == 0 {
+		return nil, nil
+	}
+	start, err := dataStart(e.ctx, e.q, t)
+	if err != nil {
+		return nil, err
+	}
+	historyMinutes := t.WindowFrom.Sub(start).Minutes()
+	if historyMinutes < cfg.Baseline.Minutes() {
+		return nil, nil // too little history to know a usual rate
+	}
+	sort.Strings(tenants)
+	var out []candidate
+	args := []queries.Arg{queries.Named("tenants", tenants), queries.Named("from", start), queries.Named("window_from", t.WindowFrom)}
+	err = each(e.ctx, e.q, "detect_tenant_usual_requests", args, func(u *usualRequests) {
+		r := byTenant[u.Tenant]
+		if r == nil || 2*float64(u.Minutes) < historyMinutes {
+			return
+		}
+		n, exp := float64(r.RequestsNow), u.Usual*cfg.Window.Minutes()+0.5
+		logP := logPoissonTail(n, exp)
+		if n >= jc.FloodRatio*exp && logP <= cfg.MaxLogP {
+			c := floodCandidate(r, n, exp, logP, cfg.Window.Minutes(), jc)
+			c.sustain = true
+			out = append(out, c)
+		}
+	})
+	return out, err
 }
 
 func floodCandidate(r *tenantActivity, n, exp, logP, minutes float64, jc *JobConfig) candidate {
