@@ -283,6 +283,14 @@ func TestLongIncidentsKeepTheirFindingsOpen(t *testing.T) {
 				}
 			}
 		}, "request_flood/tenant=t-07", finding.RequestFlood},
+		{"a failing endpoint", func(g *gen) {
+			for _, m := range minutes(40, 0) {
+				for k := 0; k < 6; k++ {
+					g.job(g.at(m), 10, jobSpec{jobType: "webhook.deliver", endpoint: "orders", queueMs: 60, runMs: 300,
+						failMsg: fmt.Sprintf("webhook endpoint returned 500 after %dms (delivery %x)", 200+g.r.IntN(300), g.r.Uint32())})
+				}
+			}
+		}, "tenant_endpoint_degraded/tenant=t-10,job_type=webhook.deliver,endpoint=orders", finding.EndpointSlow},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g := newGen()

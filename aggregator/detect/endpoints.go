@@ -93,11 +93,11 @@ func degradedEndpoints(e *env) ([]candidate, error) {
 	}
 	wasDegraded := map[string]bool{}
 	for _, c := range before {
-		wasDegraded[c.Key] = true
+		wasDegraded[c.Key] = wasDegraded[c.Key] || !c.sustain
 	}
 	kept := out[:0]
 	for _, c := range out {
-		if !e.stormSuspects[c.Scope.CulpritTenant] || wasDegraded[c.Key] {
+		if c.sustain || !e.stormSuspects[c.Scope.CulpritTenant] || wasDegraded[c.Key] {
 			kept = append(kept, c)
 		}
 	}
@@ -157,7 +157,9 @@ func endpointCandidates(e *env, t Tick, types map[[2]string]jobTypeHealth, seen 
 			}
 			if c, ok := endpointCandidate(r, &cell, long, e.cfg); ok {
 				out = append(out, c)
-				break
+				if !c.sustain {
+					break
+				}
 			}
 		}
 	}
@@ -337,10 +339,16 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 	cellSlower := ratio(q(cw.q, runP50), q(cell.RunQBase, runP50))
 	slow := baseP90 > 0 && slowShare > 0 && slowLogP <= cfg.MaxLogP && nowP90 >= jc.EndpointRatio*baseP90 &&
 		cellSlower < jc.EndpointRatio/2
-	if !failing && !slow {
+	// A failing endpoint that has filled a quarter of its own baseline is
+	// no longer far above it. While it still fails at least half its
+	// deliveries, far more than its neighbours, it keeps its open finding
+	// open (sustaining evidence); it opens none.
+	sustain := !long && !failing && !slow && w.failed >= float64(jc.EndpointMin) && 2*w.failed >= w.finished &&
+		w.failed/w.finished >= jc.EndpointRatio*othersShare
+	if !failing && !slow && !sustain {
 		return candidate{}, false
 	}
-	c := candidate{weight: w.finished}
+	c := candidate{weight: w.finished, sustain: sustain}
 	f := &c.Finding
 	f.Kind, f.Severity = finding.EndpointSlow, finding.Warning
 	f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell, f.Scope.JobType = []string{r.Tenant}, r.Tenant, r.Cell, r.JobType
@@ -350,7 +358,7 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 		{Name: "p90_ms", Value: round(nowP90, 1)}, {Name: "p90_ms_base", Value: round(baseP90, 1)},
 	}
 	how, period := "failing", cfg.Window
-	if !failing {
+	if slow && !failing {
 		how = "slow"
 	}
 	if long {
