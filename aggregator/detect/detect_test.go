@@ -205,14 +205,7 @@ var detectorCases = []struct {
 func TestDetectors(t *testing.T) {
 	for _, tc := range detectorCases {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGen()
-			tc.inject(g) // before the background: it may change how background jobs queue
-			g.background(now.Add(-80 * time.Minute))
-			ch := g.load(t)
-			d, err := detect.New(detect.DefaultConfig(), ch.Conn)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := detectorsOver(t, tc.inject)
 			fs, err := d.Evaluate(context.Background(), now, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -293,14 +286,7 @@ func TestLongIncidentsKeepTheirFindingsOpen(t *testing.T) {
 		}, "tenant_endpoint_degraded/tenant=t-10,job_type=webhook.deliver,endpoint=orders", finding.EndpointSlow},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			g := newGen()
-			tc.inject(g)
-			g.background(now.Add(-80 * time.Minute))
-			ch := g.load(t)
-			d, err := detect.New(detect.DefaultConfig(), ch.Conn)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := detectorsOver(t, tc.inject)
 			fs, err := d.Evaluate(context.Background(), now, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -318,4 +304,20 @@ func TestLongIncidentsKeepTheirFindingsOpen(t *testing.T) {
 			}
 		})
 	}
+}
+
+// detectorsOver loads the quiet fleet with an incident injected (before
+// the background: it may change how background jobs queue) and returns
+// detectors over it.
+func detectorsOver(t testing.TB, inject func(g *gen)) *detect.Detectors {
+	t.Helper()
+	g := newGen()
+	inject(g)
+	g.background(now.Add(-80 * time.Minute))
+	ch := g.load(t)
+	d, err := detect.New(detect.DefaultConfig(), ch.Conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

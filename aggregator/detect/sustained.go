@@ -1,5 +1,7 @@
 package detect
 
+import "time"
+
 // sustainedPatterns keeps the findings of long failure patterns open. A
 // pattern that has run for a quarter of the baseline is no longer four
 // times its baseline, so the rate test stops seeing it while it goes on;
@@ -14,13 +16,9 @@ func sustainedPatterns(e *env, steady []*fpRate) ([]candidate, error) {
 	if len(steady) == 0 {
 		return nil, nil
 	}
-	start, err := dataStart(e.ctx, e.q, t)
-	if err != nil {
+	start, historyMinutes, err := e.usualHistory()
+	if err != nil || historyMinutes == 0 {
 		return nil, err
-	}
-	historyMinutes := t.WindowFrom.Sub(start).Minutes()
-	if historyMinutes < cfg.Baseline.Minutes() {
-		return nil, nil // too little history to know a usual rate
 	}
 	hist, err := minuteHistory(e.ctx, e.q, fingerprintsOf(steady), start, t.WindowFrom)
 	if err != nil {
@@ -66,4 +64,19 @@ func medianMinute(ms []minuteCount, minutes int) float64 {
 		xs = append(xs, 0)
 	}
 	return median(xs)
+}
+
+// usualHistory is the history before the window that a usual rate is
+// measured over: from the first data in the history, in minutes; 0 when
+// it is shorter than a baseline, too little to know a usual rate.
+func (e *env) usualHistory() (time.Time, float64, error) {
+	start, err := dataStart(e.ctx, e.q, e.t)
+	if err != nil {
+		return start, 0, err
+	}
+	minutes := e.t.WindowFrom.Sub(start).Minutes()
+	if minutes < e.cfg.Baseline.Minutes() {
+		return start, 0, nil
+	}
+	return start, minutes, nil
 }

@@ -190,13 +190,9 @@ func sustainedFloods(e *env, rows []tenantActivity, seen map[string]bool) ([]can
 	if len(tenants) == 0 {
 		return nil, nil
 	}
-	start, err := dataStart(e.ctx, e.q, t)
-	if err != nil {
+	start, historyMinutes, err := e.usualHistory()
+	if err != nil || historyMinutes == 0 {
 		return nil, err
-	}
-	historyMinutes := t.WindowFrom.Sub(start).Minutes()
-	if historyMinutes < cfg.Baseline.Minutes() {
-		return nil, nil // too little history to know a usual rate
 	}
 	sort.Strings(tenants)
 	var out []candidate
