@@ -84,6 +84,12 @@ type JobConfig struct {
 	FloodMin        uint64  `yaml:"flood_min"`         // requests in the window
 	EndpointRatio   float64 `yaml:"endpoint_ratio"`    // endpoint p90 run time or failure share over baseline
 	EndpointMin     uint64  `yaml:"endpoint_min"`      // deliveries to the endpoint in the window
+	// EndpointMinShare is the least failure share of a failing endpoint: a
+	// practical threshold beside the statistical one. The test counts
+	// attempts, and a delivery retried three times fails three times, so
+	// a few failing deliveries of an endpoint that rarely fails can look
+	// significant; 13 failed attempts of 176 are no incident to notify.
+	EndpointMinShare float64 `yaml:"endpoint_min_share"`
 	// EndpointLongWindow is the second, longer recent window endpoints are
 	// tested over, for endpoints with few deliveries.
 	EndpointLongWindow time.Duration `yaml:"endpoint_long_window"`
@@ -104,7 +110,7 @@ func DefaultConfig() Config {
 			StormMin: 30, StormPerJob: 6, StormRatio: 5, StormMaxGrowth: 1.25, StormMinJobs: 3,
 			PoisonMinFailed: 5, PoisonFailShare: 0.5, PoisonFastRun: 0.5,
 			FloodRatio: 4, FloodMin: 60,
-			EndpointRatio: 3, EndpointMin: 5, EndpointLongWindow: 15 * time.Minute,
+			EndpointRatio: 3, EndpointMin: 5, EndpointMinShare: 0.1, EndpointLongWindow: 15 * time.Minute,
 		},
 	}
 }
@@ -134,6 +140,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Jobs.EndpointLongWindow < c.Window || c.Jobs.EndpointLongWindow >= c.Baseline {
 		errs = append(errs, errors.New("the endpoint long window must be at least the window and shorter than the baseline"))
+	}
+	if c.Jobs.EndpointMinShare < 0 || c.Jobs.EndpointMinShare >= 1 {
+		errs = append(errs, errors.New("the endpoint minimum failure share must be in [0, 1)"))
 	}
 	if len(c.Jobs.StuckAges) == 0 {
 		errs = append(errs, errors.New("at least one stuck-job age is required"))

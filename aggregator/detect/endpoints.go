@@ -320,7 +320,7 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 	othersShare := ratio(math.Max(cw.failed-w.failed, 0)+0.5, math.Max(cw.finished-w.finished, 0)+1)
 	failLogP := logBinomialTail(w.finished, w.failed, math.Min(math.Max(p0, othersShare), 0.5))
 	failing := w.failed >= float64(jc.EndpointMin) && w.failed/w.finished >= jc.EndpointRatio*math.Max(p0, othersShare) &&
-		failLogP <= cfg.MaxLogP
+		w.failed/w.finished >= jc.EndpointMinShare && failLogP <= cfg.MaxLogP
 	// latency: an exceedance test. Under the baseline a delivery is slower
 	// than the baseline p90 one time in ten (exceedNull allows for the
 	// estimate's error); the window's quantiles say how many deliveries

@@ -113,3 +113,22 @@ func TestEndpointRecovered(t *testing.T) {
 		})
 	}
 }
+
+// A failing endpoint must fail a tenth of its deliveries: 13 failed
+// attempts of 176 against a 1.3% baseline are significant at the alarm's
+// threshold (seed 43, a quiet run) but no incident to notify.
+func TestEndpointMinimumFailureShare(t *testing.T) {
+	cfg := DefaultConfig()
+	cell := &jobTypeHealth{FinishedNow: 2000, FailedNow: 30, FinishedBase: 40000, FailedBase: 600}
+	for _, tt := range []struct {
+		failed  uint64
+		failing bool
+	}{{13, false}, {30, true}} {
+		r := &endpointHealth{Tenant: "t-1", JobType: "webhook.deliver", Endpoint: "status-page",
+			FinishedNow: 176, FailedNow: tt.failed, FinishedBase: 3500, FailedBase: 45}
+		c, ok := endpointCandidate(r, cell, false, &cfg)
+		if got := ok && !c.sustain; got != tt.failing {
+			t.Errorf("%d of 176 failed: failing %v, want %v", tt.failed, got, tt.failing)
+		}
+	}
+}
