@@ -15,9 +15,9 @@ type dataStartRow struct {
 	Rows        uint64    `ch:"rows"`
 }
 
-// dataStart is the first minute with errors in the history (the history's
+// readDataStart reads the first minute with errors in the history (the history's
 // start when it is full).
-func dataStart(ctx context.Context, q Querier, t Tick) (time.Time, error) {
+func readDataStart(ctx context.Context, q Querier, t Tick) (time.Time, error) {
 	start := t.HistoryFrom
 	args := []queries.Arg{queries.Named("from", t.HistoryFrom), queries.Named("now", t.Now)}
 	err := each(ctx, q, "detect_data_start", args, func(r *dataStartRow) {
@@ -57,7 +57,7 @@ func emergingPatterns(e *env) ([]candidate, error) {
 	if err != nil {
 		return nil, err
 	}
-	start, err := dataStart(ctx, q, t)
+	start, err := e.dataStart()
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package detect
 
 import (
 	"context"
+	"time"
 )
 
 // env is one tick's evaluation: the detectors' shared inputs, each read
@@ -27,6 +28,8 @@ type env struct {
 	loadedTypes bool
 	endpoints   []endpointHealth // as of t
 	loadedEPs   bool
+	start       time.Time // the first data in the history
+	loadedStart bool
 }
 
 func (e *env) suspect(tenant string) {
@@ -99,4 +102,30 @@ func (e *env) endpointRows(t Tick) ([]endpointHealth, error) {
 		e.endpoints, e.loadedEPs = rows, true
 	}
 	return rows, err
+}
+
+// dataStart is the first minute with errors in the history (its start when
+// the history is full), read once per tick.
+func (e *env) dataStart() (time.Time, error) {
+	if e.loadedStart {
+		return e.start, nil
+	}
+	start, err := readDataStart(e.ctx, e.q, e.t)
+	e.start, e.loadedStart = start, err == nil
+	return start, err
+}
+
+// usualHistory is the history before the window that a usual rate is
+// measured over: from the first data in the history, in minutes; 0 when
+// it is shorter than a baseline, too little to know a usual rate.
+func (e *env) usualHistory() (time.Time, float64, error) {
+	start, err := e.dataStart()
+	if err != nil {
+		return start, 0, err
+	}
+	minutes := e.t.WindowFrom.Sub(start).Minutes()
+	if minutes < e.cfg.Baseline.Minutes() {
+		return start, 0, nil
+	}
+	return start, minutes, nil
 }

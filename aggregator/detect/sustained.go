@@ -1,7 +1,5 @@
 package detect
 
-import "time"
-
 // sustainedPatterns keeps the findings of long failure patterns open. A
 // pattern that has run for a quarter of the baseline is no longer four
 // times its baseline, so the rate test stops seeing it while it goes on;
@@ -64,19 +62,4 @@ func medianMinute(ms []minuteCount, minutes int) float64 {
 		xs = append(xs, 0)
 	}
 	return median(xs)
-}
-
-// usualHistory is the history before the window that a usual rate is
-// measured over: from the first data in the history, in minutes; 0 when
-// it is shorter than a baseline, too little to know a usual rate.
-func (e *env) usualHistory() (time.Time, float64, error) {
-	start, err := dataStart(e.ctx, e.q, e.t)
-	if err != nil {
-		return start, 0, err
-	}
-	minutes := e.t.WindowFrom.Sub(start).Minutes()
-	if minutes < e.cfg.Baseline.Minutes() {
-		return start, 0, nil
-	}
-	return start, minutes, nil
 }

@@ -50,18 +50,19 @@ const coldBase = 20
 func newPeerExpectation(rows []tenantActivity, now, base func(*tenantActivity) float64, ratio float64) peerExpectation {
 	p := peerExpectation{now: now, base: base, outlier: map[string]bool{}}
 	p.sum(rows)
-	outliers, tenants := map[string]int{}, map[string]int{}
+	outliers, tenants := map[string][]string{}, map[string]int{}
 	for i := range rows {
 		r := &rows[i]
 		tenants[r.Cell]++
 		if now(r) >= ratio*p.expected(r) {
-			outliers[r.Cell]++
+			outliers[r.Cell] = append(outliers[r.Cell], r.Tenant)
 		}
 	}
-	for i := range rows {
-		r := &rows[i]
-		if 2*outliers[r.Cell] < tenants[r.Cell] && now(r) >= ratio*p.expected(r) {
-			p.outlier[r.Tenant] = true
+	for cell, ts := range outliers {
+		if 2*len(ts) < tenants[cell] {
+			for _, t := range ts {
+				p.outlier[t] = true
+			}
 		}
 	}
 	if len(p.outlier) > 0 {
@@ -339,7 +340,7 @@ func retryStorms(e *env) ([]candidate, error) {
 			continue
 		}
 		r := rise.row
-		c := candidate{weight: retries, sustain: rise.sustain && !rise.significant}
+		c := candidate{weight: retries, sustain: rise.sustain}
 		f := &c.Finding
 		f.Kind, f.Severity = finding.RetryStorm, finding.Critical
 		f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell = []string{tenant}, tenant, r.Cell
