@@ -11,7 +11,8 @@ import (
 
 // blockWriter inserts batches as the blocks of one INSERT.
 type blockWriter interface {
-	WriteBlocks(ctx context.Context, batches []*store.Batch) error
+	Begin(ctx context.Context) (store.Stream, error)
+	Running(ctx context.Context, queryID string) (bool, error)
 }
 
 // combiner inserts the batches partitions hand it as the blocks of one
@@ -168,13 +169,49 @@ func (c *combiner) insert(reqs []*insertReq) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.attempt)
 	began := time.Now()
-	err := c.writer.WriteBlocks(ctx, batches)
+	queryID, err := c.writeBlocks(ctx, batches)
 	cancel()
+	if err != nil && queryID != "" {
+		c.awaitGone(queryID)
+	}
 	if err == nil {
 		c.metrics.batchSeconds.Observe(time.Since(began).Seconds())
 		c.metrics.insertBatches.Observe(float64(len(reqs)))
 	}
 	for _, r := range reqs {
 		r.done <- err
+	}
+}
+
+// writeBlocks sends the batches as the blocks of one INSERT and commits it.
+// It returns the INSERT's query id once one was opened.
+func (c *combiner) writeBlocks(ctx context.Context, batches []*store.Batch) (string, error) {
+	s, err := c.writer.Begin(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, b := range batches {
+		if err := s.Append(b); err != nil {
+			s.Abort()
+			return s.QueryID(), err
+		}
+	}
+	return s.QueryID(), s.Commit()
+}
+
+// awaitGone waits, for at most the attempt timeout, until the server no
+// longer runs a failed INSERT. ClickHouse stores the blocks an INSERT
+// received when its connection breaks, and it may finish an INSERT whose
+// client gave up on it, so a partition asking the ledger whether its batch
+// was stored must wait for that first. A server that cannot be asked is
+// taken to run nothing: it is down, or the connection to it is.
+func (c *combiner) awaitGone(queryID string) {
+	for deadline := time.Now().Add(c.attempt); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		running, err := c.writer.Running(ctx, queryID)
+		cancel()
+		if err != nil || !running {
+			return
+		}
 	}
 }

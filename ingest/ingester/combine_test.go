@@ -53,6 +53,29 @@ func (w *recordingWriter) WriteBlocks(ctx context.Context, batches []*store.Batc
 	return w.fail[attempt]
 }
 
+func (w *recordingWriter) Begin(ctx context.Context) (store.Stream, error) {
+	return &recordingStream{w: w}, nil
+}
+
+func (w *recordingWriter) Running(ctx context.Context, queryID string) (bool, error) {
+	return false, nil
+}
+
+// recordingStream hands its blocks to WriteBlocks when committed.
+type recordingStream struct {
+	w       *recordingWriter
+	batches []*store.Batch
+}
+
+func (s *recordingStream) Append(b *store.Batch) error {
+	s.batches = append(s.batches, b)
+	return nil
+}
+
+func (s *recordingStream) Commit() error   { return s.w.WriteBlocks(context.Background(), s.batches) }
+func (s *recordingStream) Abort()          {}
+func (s *recordingStream) QueryID() string { return "q" }
+
 func (w *recordingWriter) WriteLedger(ctx context.Context, topic string, partition int, first, last int64, at time.Time) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()

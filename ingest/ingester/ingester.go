@@ -15,9 +15,12 @@ import (
 	"github.com/opswarehouse/opswarehouse/ingest/store"
 )
 
-// Writer stores batches; a batch is stored whole or not at all.
+// Writer stores batches: Begin opens an INSERT, and Running tells whether
+// the server still runs one that failed on the ingester's side (a broken
+// INSERT can still store the blocks the server received).
 type Writer interface {
-	WriteBlocks(ctx context.Context, batches []*store.Batch) error
+	Begin(ctx context.Context) (store.Stream, error)
+	Running(ctx context.Context, queryID string) (bool, error)
 	WriteLedger(ctx context.Context, topic string, partition int, first, last int64, at time.Time) error
 }
 

@@ -1,12 +1,19 @@
 package ingester_test
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/opswarehouse/opswarehouse/ingest/event"
+	"github.com/opswarehouse/opswarehouse/ingest/ingester"
 	"github.com/opswarehouse/opswarehouse/ingest/pipelinetest"
+	"github.com/opswarehouse/opswarehouse/ingest/store"
 )
 
 var (
@@ -104,5 +111,110 @@ func TestDuplicateEventIDsFromProducerRetriesAreDropped(t *testing.T) {
 	time.Sleep(time.Second)
 	if rows, distinct := e.Counts(t); rows != 1000 || distinct != 1000 {
 		t.Fatalf("rows=%d distinct=%d, want 1000", rows, distinct)
+	}
+}
+
+// faultyWriter fails chosen commits of a real ClickHouse writer: either its
+// connection breaks before the commit (ClickHouse 18.16 then stores the
+// blocks it received, later), or the INSERT is stored and its
+// acknowledgement lost.
+type faultyWriter struct {
+	ingester.Writer
+	mu      sync.Mutex
+	commits int
+	broken  map[int]bool // commit number → connection broken first
+	ackLost map[int]bool // commit number → stored, reported failed
+}
+
+type faultyStream struct {
+	store.Stream
+	w *faultyWriter
+}
+
+func (w *faultyWriter) Begin(ctx context.Context) (store.Stream, error) {
+	s, err := w.Writer.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &faultyStream{Stream: s, w: w}, nil
+}
+
+func (s *faultyStream) Commit() error {
+	s.w.mu.Lock()
+	s.w.commits++
+	n := s.w.commits
+	s.w.mu.Unlock()
+	switch {
+	case s.w.broken[n]:
+		s.Stream.Abort()
+		return errors.New("injected: connection broken before the commit")
+	case s.w.ackLost[n]:
+		if err := s.Stream.Commit(); err != nil {
+			return err
+		}
+		return errors.New("injected: acknowledgement lost")
+	}
+	return s.Stream.Commit()
+}
+
+func TestFailedInsertsAreStoredExactlyOnce(t *testing.T) {
+	e := pipelinetest.New(t, 4)
+	e.Config.BatchSize, e.Config.InsertRows = 500, 2000
+	fw := &faultyWriter{broken: map[int]bool{2: true, 5: true}, ackLost: map[int]bool{3: true, 7: true}}
+	e.Wrap = func(w ingester.Writer) ingester.Writer { fw.Writer = w; return fw }
+	now := time.Now().UTC()
+	const n = 20000
+	var values [][]byte
+	for i := 0; i < n; i++ {
+		values = append(values, marshal(t, sampleEvent(i, now)))
+	}
+	e.Produce(t, values)
+	e.StartIngester(t)
+	waitUntil(t, 90*time.Second, "all events stored", func() bool { r, _ := e.Counts(t); return r >= n })
+	time.Sleep(time.Second) // anything extra would land now
+	rows, distinct := e.Counts(t)
+	if rows != n || distinct != n {
+		logBatches(t, e)
+		t.Fatalf("stored rows=%d distinct=%d, want %d each", rows, distinct, n)
+	}
+	if got := counterValue(t, e.Reg, "opswarehouse_ingester_insert_errors_total"); got < 4 {
+		t.Fatalf("insert errors %v: the four injected faults did not all happen", got)
+	}
+}
+
+func counterValue(t testing.TB, reg prometheus.Gatherer, name string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() == name && len(f.GetMetric()) > 0 {
+			return f.GetMetric()[0].GetCounter().GetValue()
+		}
+	}
+	t.Fatalf("no metric %s", name)
+	return 0
+}
+
+// logBatches logs the stored rows per partition batch, to show which were
+// stored twice or not at all.
+func logBatches(t testing.TB, e *pipelinetest.Pipeline) {
+	t.Helper()
+	r, err := e.CH.Conn.Query(context.Background(), `SELECT src_partition, min(src_offset), max(src_offset), count(), batch_end
+		FROM events GROUP BY src_partition, batch_end ORDER BY src_partition, batch_end`)
+	if err != nil {
+		t.Logf("reading batches: %v", err)
+		return
+	}
+	defer r.Close()
+	for r.Next() {
+		var p uint16
+		var first, last, n, end uint64
+		if err := r.Scan(&p, &first, &last, &n, &end); err != nil {
+			t.Logf("reading batches: %v", err)
+			return
+		}
+		t.Logf("partition %d, batch ending at %d: offsets [%d, %d], %d rows", p, end, first, last, n)
 	}
 }

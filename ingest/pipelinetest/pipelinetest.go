@@ -35,6 +35,8 @@ type Pipeline struct {
 	Config  ingester.Config
 	Metrics *ingester.Metrics
 	Reg     *prometheus.Registry
+	// Wrap, when set, wraps the ClickHouse writer (to inject faults).
+	Wrap func(ingester.Writer) ingester.Writer
 }
 
 // New creates the database, migrates it and creates the topics.
@@ -70,8 +72,12 @@ func (e *Pipeline) StartIngester(tb testing.TB) (stop func()) {
 		tb.Fatal(err)
 	}
 	dl := ingester.NewKafkaDeadLetters(e.Kafka.Brokers, e.DLQ)
+	var w ingester.Writer = store.NewWriter(e.CH.Conn)
+	if e.Wrap != nil {
+		w = e.Wrap(w)
+	}
 	in, err := ingester.New(e.Config, ingester.Deps{
-		Writer: store.NewWriter(e.CH.Conn), HighWater: ingester.LedgerHighWater{Conn: e.CH.Conn}, DeadLetters: dl,
+		Writer: w, HighWater: ingester.LedgerHighWater{Conn: e.CH.Conn}, DeadLetters: dl,
 		Fingerprint: fingerprint.New(fingerprint.Config{}), Scrub: g,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: e.Metrics,
 	})

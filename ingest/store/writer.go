@@ -2,12 +2,16 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/opswarehouse/opswarehouse/queries"
 )
 
 // Writer inserts batches of rows into the events table.
@@ -27,11 +31,12 @@ func NewWriter(conn driver.Conn) *Writer { return &Writer{conn: conn, parallelVi
 // ingester can insert.
 func (w *Writer) SetParallelViews(on bool) { w.parallelViews = on }
 
-func (w *Writer) insertContext(ctx context.Context) context.Context {
-	if !w.parallelViews {
-		return ctx
+func (w *Writer) insertContext(ctx context.Context, queryID string) context.Context {
+	opts := []clickhouse.QueryOption{clickhouse.WithQueryID(queryID)}
+	if w.parallelViews {
+		opts = append(opts, clickhouse.WithSettings(clickhouse.Settings{"parallel_view_processing": 1}))
 	}
-	return clickhouse.Context(ctx, clickhouse.WithSettings(clickhouse.Settings{"parallel_view_processing": 1}))
+	return clickhouse.Context(ctx, opts...)
 }
 
 // WriteRows inserts rows as one batch (a convenience for tests and tools).
@@ -61,32 +66,100 @@ func (w *Writer) WriteBlocks(ctx context.Context, batches []*Batch) error {
 	if n == 0 {
 		return nil
 	}
-	batch, err := w.conn.PrepareBatch(w.insertContext(ctx), "INSERT INTO events ("+eventColumns+")")
+	s, err := w.Begin(ctx)
 	if err != nil {
-		return fmt.Errorf("preparing insert of %d events: %w", n, err)
+		return err
 	}
-	defer batch.Abort()
-	driverCols := batch.Columns()
-	for _, cols := range batches {
-		if cols.Len() == 0 {
-			continue
-		}
-		for i, col := range cols.columns() {
-			if err := cols.appendColumn(driverCols[i], batch.Column(i), col); err != nil {
-				return fmt.Errorf("appending column %d: %w", i, err)
-			}
-		}
-		if len(batches) > 1 {
-			if err := batch.Flush(); err != nil {
-				return fmt.Errorf("sending a block of %d events: %w", cols.Len(), err)
-			}
+	for _, b := range batches {
+		if err := s.Append(b); err != nil {
+			s.Abort()
+			return err
 		}
 	}
-	if err := batch.Send(); err != nil {
-		return fmt.Errorf("inserting %d events: %w", n, err)
+	return s.Commit()
+}
+
+// Stream is one INSERT open on the server. Append sends a batch as a block
+// at once, so the batch may be reused as soon as Append returns; the server
+// squashes the blocks and stores them when Commit ends the INSERT, all or
+// nothing. Abort drops the INSERT: none of its blocks is stored.
+//
+// Abort only closes the connection: ClickHouse 18.16 then stores the blocks
+// it received, so a caller must treat an aborted INSERT like a failed one
+// whose prefix may have been stored, and wait (Running) until the server is
+// done with it.
+type Stream interface {
+	Append(b *Batch) error
+	Commit() error
+	Abort()
+	QueryID() string
+}
+
+type stream struct {
+	batch      driver.Batch
+	driverCols []column.Interface
+	rows       int
+	id         string
+}
+
+// Begin opens an INSERT into events under a fresh query id. ctx bounds the
+// whole INSERT: cancelling it closes the connection.
+func (w *Writer) Begin(ctx context.Context) (Stream, error) {
+	id, err := newQueryID()
+	if err != nil {
+		return nil, err
+	}
+	batch, err := w.conn.PrepareBatch(w.insertContext(ctx, id), "INSERT INTO events ("+eventColumns+")")
+	if err != nil {
+		return nil, fmt.Errorf("opening an insert: %w", err)
+	}
+	return &stream{batch: batch, driverCols: batch.Columns(), id: id}, nil
+}
+
+func newQueryID() (string, error) {
+	var b [12]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("making a query id: %w", err)
+	}
+	return "opswarehouse-ingest-" + hex.EncodeToString(b[:]), nil
+}
+
+// Running reports whether the server still runs the query.
+func (w *Writer) Running(ctx context.Context, queryID string) (bool, error) {
+	q := queries.Get("ingest_insert_running")
+	var n uint64
+	if err := w.conn.QueryRow(ctx, q.SQL, q.MustBind(queries.Named("query_id", queryID))...).Scan(&n); err != nil {
+		return false, fmt.Errorf("asking whether query %s runs: %w", queryID, err)
+	}
+	return n > 0, nil
+}
+
+func (s *stream) QueryID() string { return s.id }
+
+func (s *stream) Append(b *Batch) error {
+	if b.Len() == 0 {
+		return nil
+	}
+	for i, col := range b.columns() {
+		if err := b.appendColumn(s.driverCols[i], s.batch.Column(i), col); err != nil {
+			return fmt.Errorf("appending column %d: %w", i, err)
+		}
+	}
+	if err := s.batch.Flush(); err != nil {
+		return fmt.Errorf("sending a block of %d events: %w", b.Len(), err)
+	}
+	s.rows += b.Len()
+	return nil
+}
+
+func (s *stream) Commit() error {
+	if err := s.batch.Send(); err != nil {
+		return fmt.Errorf("inserting %d events: %w", s.rows, err)
 	}
 	return nil
 }
+
+func (s *stream) Abort() { _ = s.batch.Abort() } // it only releases the connection
 
 // appendColumn hands one column to the driver: shared when it can be,
 // copied when not.

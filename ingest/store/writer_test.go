@@ -142,3 +142,50 @@ func tableRows(tb testing.TB, ch *testenv.CH) map[string]uint64 {
 	}
 	return out
 }
+
+// ClickHouse 18.16 stores the blocks an INSERT received when its connection
+// breaks; the ingester relies only on a broken INSERT storing whole blocks,
+// and on Running telling when the server is done with it.
+func TestAbortedStreamStoresWholeBlocksAndEnds(t *testing.T) {
+	ch := testenv.ClickHouse(t)
+	ctx := context.Background()
+	if err := schema.Migrate(ctx, ch.Conn, schema.DefaultConfig(), slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+		t.Fatal(err)
+	}
+	w := store.NewWriter(ch.Conn)
+	rows := testRows("aborted/")
+	b := store.NewBatch(len(rows))
+	for i := range rows {
+		b.Add(&rows[i])
+	}
+	s, err := w.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(b); err != nil {
+		t.Fatal(err)
+	}
+	s.Abort()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		running, err := w.Running(ctx, s.QueryID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !running {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the aborted INSERT still runs")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	var n uint64
+	if err := ch.Conn.QueryRow(ctx, "SELECT count() FROM events").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 && n != uint64(len(rows)) {
+		t.Fatalf("an aborted INSERT stored %d of its %d rows", n, len(rows))
+	}
+	t.Logf("the server stored %d of the aborted INSERT's %d rows", n, len(rows))
+}
