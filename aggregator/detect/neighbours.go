@@ -57,6 +57,21 @@ func noisyNeighbours(e *env) ([]candidate, error) {
 	if err != nil {
 		return nil, err
 	}
+	out := judgeResources(byRes, e.cfg)
+	sustained, err := sustainedNeighbours(e, byRes)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, sustained...)
+	if err := e.aggressorJobTypes(out); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// judgeResources finds the noisy neighbours among the resources, widest
+// level first.
+func judgeResources(byRes map[[2]string][]resourceUsage, cfg *Config) []candidate {
 	var out []candidate
 	cellAggressors := map[string]bool{}
 	for _, level := range []string{"cell", "shard", "queue"} {
@@ -64,9 +79,9 @@ func noisyNeighbours(e *env) ([]candidate, error) {
 			if k[0] != level {
 				continue
 			}
-			c, ok := neighbourCandidate(level, k[1], rows, &e.cfg.Neighbours, e.cfg.MaxLogP)
+			c, ok := neighbourCandidate(level, k[1], rows, &cfg.Neighbours, cfg.MaxLogP)
 			if !ok || (level != "cell" && (cellAggressors[c.Scope.Cell+"/"+c.Scope.CulpritTenant] ||
-				restDegraded(byRes, level, k[1], c.Scope.CulpritTenant, &e.cfg.Neighbours))) {
+				restDegraded(byRes, level, k[1], c.Scope.CulpritTenant, &cfg.Neighbours))) {
 				continue
 			}
 			if level == "cell" {
@@ -75,10 +90,7 @@ func noisyNeighbours(e *env) ([]candidate, error) {
 			out = append(out, c)
 		}
 	}
-	if err := e.aggressorJobTypes(out); err != nil {
-		return nil, err
-	}
-	return out, nil
+	return out
 }
 
 // restDegraded reports whether the other resources of the same level in
