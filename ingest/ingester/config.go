@@ -63,7 +63,7 @@ func (c *Config) RegisterFlags(fs *flag.FlagSet) {
 	fs.IntVar(&c.FetchMaxBytes, "ingest.fetch-max-bytes", c.FetchMaxBytes, "largest Kafka fetch per partition")
 	fs.DurationVar(&c.CommitInterval, "ingest.commit-interval", c.CommitInterval, "how often acknowledged offsets are committed to Kafka")
 	fs.DurationVar(&c.SessionTimeout, "kafka.session-timeout", c.SessionTimeout, "consumer group session timeout")
-	fs.DurationVar(&c.AttemptTimeout, "ingest.attempt-timeout", c.AttemptTimeout, "longest one insert attempt may take; the group's rebalance timeout is twice this")
+	fs.DurationVar(&c.AttemptTimeout, "ingest.attempt-timeout", c.AttemptTimeout, "longest one insert attempt may take, and after a failed one the longest the ingester waits for the server to finish it; the group's rebalance timeout is twice this plus the session timeout")
 	fs.IntVar(&c.DedupWindow, "ingest.dedup-window", c.DedupWindow, "recent event ids remembered per partition to drop producer retries")
 	fs.DurationVar(&c.RetryMin, "ingest.retry-min", c.RetryMin, "first backoff when ClickHouse or Kafka fails")
 	fs.DurationVar(&c.RetryMax, "ingest.retry-max", c.RetryMax, "largest backoff")
@@ -133,6 +133,14 @@ func (c *Config) Validate() error {
 	}
 	return errors.Join(errs...)
 }
+
+// rebalanceTimeout is how long the group waits for a member to rejoin. A
+// partition whose generation ends waits for the INSERT holding its batch
+// (one attempt) and, if it failed, until the server no longer runs it (at
+// most another attempt), so its next owner never reads the ledger while an
+// INSERT of it may still land; the session timeout is the margin for the
+// rejoin itself.
+func (c *Config) rebalanceTimeout() time.Duration { return 2*c.AttemptTimeout + c.SessionTimeout }
 
 func (c *Config) limits() event.Limits {
 	return event.Limits{MaxBytes: c.MaxEventBytes, MaxFuture: c.MaxFuture, MaxAge: c.MaxAge}

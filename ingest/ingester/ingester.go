@@ -98,7 +98,7 @@ func (in *Ingester) Run(ctx context.Context) error {
 		Topics:                []string{in.cfg.Topic},
 		StartOffset:           kafka.FirstOffset,
 		SessionTimeout:        in.cfg.SessionTimeout,
-		RebalanceTimeout:      in.cfg.SessionTimeout,
+		RebalanceTimeout:      in.cfg.rebalanceTimeout(),
 		HeartbeatInterval:     in.cfg.SessionTimeout / 5,
 		JoinGroupBackoff:      time.Second,
 		WatchPartitionChanges: true,
