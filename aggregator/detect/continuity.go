@@ -38,28 +38,40 @@ func continueOpen(cs []candidate, open []finding.Finding) {
 	for i := range open {
 		isOpen[open[i].Key] = true
 	}
-	rekey := map[string]string{}
+	rekey := map[string]*finding.Finding{}
 	for i := range cs {
 		c := &cs[i].Finding
-		same, ok := continuations[c.Kind]
-		if !ok || isOpen[c.Key] {
+		if isOpen[c.Key] {
 			continue
 		}
 		for j := range open {
 			o := &open[j]
-			if o.Kind != c.Kind || !same(o, c) {
+			if !continues(o, c) {
 				continue
 			}
-			if k, ok := rekey[c.Key]; !ok || o.Key < k {
-				rekey[c.Key] = o.Key // several: the same choice on every replica
+			if k, ok := rekey[c.Key]; !ok || o.Key < k.Key {
+				rekey[c.Key] = o // several: the same choice on every replica
 			}
 		}
 	}
 	for i := range cs {
-		if k, ok := rekey[cs[i].Key]; ok {
-			cs[i].Key = k
+		if o, ok := rekey[cs[i].Key]; ok {
+			cs[i].Key, cs[i].Kind = o.Key, o.Kind
 		}
 	}
+}
+
+// continues reports whether candidate c is the incident of open finding o.
+// Besides the same kind's rule, a pattern found concentrated on some
+// infrastructure continues an open system-wide finding of the same error
+// with an affected tenant in common: a third-party outage whose callers
+// mostly run one version is still the outage, not that version's failure.
+func continues(o, c *finding.Finding) bool {
+	if o.Kind == finding.SystemWide && c.Kind == finding.Localized {
+		return o.Scope.Fingerprint == c.Scope.Fingerprint && sharesTenant(o.Scope.Tenants, c.Scope.Tenants)
+	}
+	same, ok := continuations[c.Kind]
+	return ok && o.Kind == c.Kind && same(o, c)
 }
 
 // scopesAgree reports whether no infrastructure dimension is named in both

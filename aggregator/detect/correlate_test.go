@@ -93,7 +93,18 @@ func TestContinueOpen(t *testing.T) {
 		return c
 	}
 	onCell := neighbour("cell", "cell-2", "cell-2", "t5")
+	outage := candidate{fingerprints: []uint64{fpPanic}}
+	outage.Kind, outage.Key = finding.SystemWide, "failure_pattern.system_wide/integration=sendgrid"
+	outage.Scope = finding.Scope{Integration: "sendgrid", Fingerprint: fpPanic, Tenants: []string{"t1", "t2", "t3"}}
 	tests := []correlateCase{
+		{"an outage's error concentrated on the version its callers run continues the outage",
+			[]candidate{localized(fpPanic, "", "v3.4.8", "", "t2", "t9")},
+			[]candidate{outage},
+			[]string{outage.Key}},
+		{"another error on that version is not the outage",
+			[]candidate{localized(fpOther, "", "v3.4.8", "", "t2")},
+			[]candidate{outage},
+			[]string{"failure_pattern.localized/version=v3.4.8"}},
 		{"the scope widens from a host to its cell and version",
 			[]candidate{localized(fpPanic, "cell-2", "v3.4.8", "", "t1", "t2", "t3", "t4"),
 				localized(fpOther, "cell-2", "v3.4.8", "", "t3")},
