@@ -30,7 +30,21 @@ func TestCorrelate(t *testing.T) {
 		c.Scope.Cell, c.Scope.Fingerprint = cell, fp
 		return c
 	}
+	endpoint := func(tenant string, slowOnly bool) candidate {
+		c := candidate{slowOnly: slowOnly}
+		c.Kind, c.Key = finding.EndpointSlow, "tenant_endpoint_degraded/tenant="+tenant
+		c.Scope.CulpritTenant, c.Scope.Cell = tenant, "cell-2"
+		return c
+	}
+	var neighbour candidate
+	neighbour.Kind, neighbour.Key = finding.NoisyNeighbour, "noisy_neighbour/cell=cell-2,tenant=t9"
+	neighbour.Scope = finding.Scope{Cell: "cell-2", CulpritTenant: "t9", Tenants: []string{"t1", "t2"}}
 	tests := []correlateCase{
+		{"a noisy neighbour explains its victim's slow endpoint",
+			[]candidate{endpoint("t1", true)}, []candidate{neighbour}, nil},
+		{"not its victim's failing endpoint, nor another tenant's slow one",
+			[]candidate{endpoint("t2", false), endpoint("t3", true)}, []candidate{neighbour},
+			[]string{"tenant_endpoint_degraded/tenant=t2", "tenant_endpoint_degraded/tenant=t3"}},
 		{"poison confined to its job type explains the tenant's pattern",
 			[]candidate{poison("t1", "render", fpDecode), pattern("t1", "render", fpDecode)}, nil,
 			[]string{"poison_job/t1,render"}},

@@ -348,7 +348,7 @@ func endpointCandidate(r *endpointHealth, cell *jobTypeHealth, long bool, cfg *C
 	if !failing && !slow && !sustain {
 		return candidate{}, false
 	}
-	c := candidate{weight: w.finished, sustain: sustain}
+	c := candidate{weight: w.finished, sustain: sustain, slowOnly: slow && !failing}
 	f := &c.Finding
 	f.Kind, f.Severity = finding.EndpointSlow, finding.Warning
 	f.Scope.Tenants, f.Scope.CulpritTenant, f.Scope.Cell, f.Scope.JobType = []string{r.Tenant}, r.Tenant, r.Cell, r.JobType

@@ -241,9 +241,12 @@ func dropExplainedJobFindings(cs []candidate, open []finding.Finding) []candidat
 			crossTenant = append(crossTenant, crossPattern{f.Scope.Cell, []uint64{f.Scope.Fingerprint}})
 		}
 	}
+	victims := neighbourVictims(cs, open)
 	out := cs[:0]
 	for _, c := range cs {
-		explained := false
+		// A victim of a noisy neighbour on its cell runs slower, its
+		// webhook deliveries too: the neighbour explains a slow endpoint.
+		explained := c.Kind == finding.EndpointSlow && c.slowOnly && victims[[2]string{c.Scope.Cell, c.Scope.CulpritTenant}]
 		if c.Kind == finding.PoisonJob {
 			for _, p := range byTenant[c.Scope.CulpritTenant] {
 				explained = explained || (p.jobType != c.Scope.JobType && shareAny(p.fps, c.fingerprints))
@@ -255,6 +258,26 @@ func dropExplainedJobFindings(cs []candidate, open []finding.Finding) []candidat
 		if !explained {
 			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// neighbourVictims returns the victims of this tick's and the open noisy
+// neighbours, by cell and tenant.
+func neighbourVictims(cs []candidate, open []finding.Finding) map[[2]string]bool {
+	out := map[[2]string]bool{}
+	add := func(f *finding.Finding) {
+		if f.Kind == finding.NoisyNeighbour {
+			for _, t := range f.Scope.Tenants {
+				out[[2]string{f.Scope.Cell, t}] = true
+			}
+		}
+	}
+	for i := range cs {
+		add(&cs[i].Finding)
+	}
+	for i := range open {
+		add(&open[i])
 	}
 	return out
 }

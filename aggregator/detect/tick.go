@@ -48,6 +48,8 @@ type candidate struct {
 	// sustain marks evidence that continues an open finding but would
 	// not open one (an incident that has filled its own baseline).
 	sustain bool
+	// slowOnly marks an endpoint that is slow but not failing.
+	slowOnly bool
 }
 
 // each runs a library query and scans every row into a fresh T.
