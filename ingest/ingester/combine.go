@@ -190,13 +190,7 @@ func (c *combiner) writeBlocks(ctx context.Context, batches []*store.Batch) (str
 	if err != nil {
 		return "", err
 	}
-	for _, b := range batches {
-		if err := s.Append(b); err != nil {
-			s.Abort()
-			return s.QueryID(), err
-		}
-	}
-	return s.QueryID(), s.Commit()
+	return s.QueryID(), store.Send(s, batches)
 }
 
 // awaitGone waits, for at most the attempt timeout, until the server no

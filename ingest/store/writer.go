@@ -70,6 +70,12 @@ func (w *Writer) WriteBlocks(ctx context.Context, batches []*Batch) error {
 	if err != nil {
 		return err
 	}
+	return Send(s, batches)
+}
+
+// Send appends the batches to s as its blocks and commits it; a failed
+// append aborts s.
+func Send(s Stream, batches []*Batch) error {
 	for _, b := range batches {
 		if err := s.Append(b); err != nil {
 			s.Abort()
@@ -81,10 +87,8 @@ func (w *Writer) WriteBlocks(ctx context.Context, batches []*Batch) error {
 
 // Stream is one INSERT open on the server. Append sends a batch as a block
 // at once, so the batch may be reused as soon as Append returns; the server
-// squashes the blocks and stores them when Commit ends the INSERT, all or
-// nothing. Abort drops the INSERT: none of its blocks is stored.
-//
-// Abort only closes the connection: ClickHouse 18.16 then stores the blocks
+// squashes the blocks and stores them when Commit ends the INSERT. Abort
+// only closes the connection: ClickHouse 18.16 then stores the whole blocks
 // it received, so a caller must treat an aborted INSERT like a failed one
 // whose prefix may have been stored, and wait (Running) until the server is
 // done with it.
