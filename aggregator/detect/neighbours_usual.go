@@ -3,6 +3,7 @@ package detect
 import (
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/opswarehouse/opswarehouse/queries"
 )
@@ -29,10 +30,13 @@ type resourceUsual struct {
 // the incident fills less than half of still holds the usual level, as for
 // long patterns and floods. These candidates only continue an open finding.
 func sustainedNeighbours(e *env, now map[[2]string][]resourceUsage) ([]candidate, error) {
-	resources := largeShareResources(now, e.cfg.Neighbours.MinShare)
-	if len(resources) == 0 {
+	large := largeShareResources(now, e.cfg.Neighbours.MinShare)
+	if len(large) == 0 {
 		return nil, nil
 	}
+	// restDegraded compares a shard or queue with the rest of its cell, so
+	// every resource of those cells is judged again, not only the large.
+	resources := resourcesOfCells(now, large)
 	start, historyMinutes, err := e.usualHistory()
 	if err != nil || historyMinutes == 0 || !start.Before(e.t.BaseFrom) {
 		return nil, err
@@ -97,6 +101,24 @@ func largeShareResources(byRes map[[2]string][]resourceUsage, minShare float64) 
 				out = append(out, k[1])
 				break
 			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// resourcesOfCells returns every resource in byRes that lies in the cell
+// of one of resources (the cell itself included).
+func resourcesOfCells(byRes map[[2]string][]resourceUsage, resources []string) []string {
+	cells := map[string]bool{}
+	for _, r := range resources {
+		cell, _, _ := strings.Cut(r, "/")
+		cells[cell] = true
+	}
+	var out []string
+	for k := range byRes {
+		if cell, _, _ := strings.Cut(k[1], "/"); cells[cell] {
+			out = append(out, k[1])
 		}
 	}
 	slices.Sort(out)
