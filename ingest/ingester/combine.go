@@ -12,7 +12,7 @@ import (
 // blockWriter inserts batches as the blocks of one INSERT.
 type blockWriter interface {
 	Begin(ctx context.Context) (store.Stream, error)
-	Running(ctx context.Context, queryID string) (bool, error)
+	Settle(ctx context.Context, queryID string, killAfter time.Duration) (store.Settled, error)
 }
 
 // combiner inserts the batches partitions hand it as the blocks of one
@@ -194,18 +194,23 @@ func (c *combiner) writeBlocks(ctx context.Context, batches []*store.Batch) (str
 }
 
 // awaitGone waits, for at most the attempt timeout, until the server no
-// longer runs a failed INSERT. ClickHouse stores the blocks an INSERT
-// received when its connection breaks, and it may finish an INSERT whose
-// client gave up on it, so a partition asking the ledger whether its batch
-// was stored must wait for that first. A server that cannot be asked is
-// taken to run nothing: it is down, or the connection to it is.
+// longer runs a failed INSERT, and kills it if it still runs after half of
+// that. ClickHouse stores the blocks an INSERT received when its connection
+// breaks, and it may finish an INSERT whose client gave up on it, so a
+// partition asking the ledger whether its batch was stored must wait for
+// that first. The rebalance timeout allows for this wait.
 func (c *combiner) awaitGone(queryID string) {
-	for deadline := time.Now().Add(c.attempt); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		running, err := c.writer.Running(ctx, queryID)
-		cancel()
-		if err != nil || !running {
-			return
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), c.attempt)
+	defer cancel()
+	outcome, err := c.writer.Settle(ctx, queryID, c.attempt/2)
+	switch {
+	case err != nil:
+		// The server could not be asked for the whole attempt: it is down
+		// (it runs nothing after a restart) or cut off from this replica.
+		c.metrics.failedEnds.WithLabelValues(endUnknown).Inc()
+	case outcome == store.Killed:
+		c.metrics.failedEnds.WithLabelValues(endKilled).Inc()
+	default:
+		c.metrics.failedEnds.WithLabelValues(endGone).Inc()
 	}
 }

@@ -57,8 +57,8 @@ func (w *recordingWriter) Begin(ctx context.Context) (store.Stream, error) {
 	return &recordingStream{w: w}, nil
 }
 
-func (w *recordingWriter) Running(ctx context.Context, queryID string) (bool, error) {
-	return false, nil
+func (w *recordingWriter) Settle(ctx context.Context, queryID string, killAfter time.Duration) (store.Settled, error) {
+	return store.Gone, nil
 }
 
 // recordingStream hands its blocks to WriteBlocks when committed.

@@ -15,12 +15,12 @@ import (
 	"github.com/opswarehouse/opswarehouse/ingest/store"
 )
 
-// Writer stores batches: Begin opens an INSERT, and Running tells whether
-// the server still runs one that failed on the ingester's side (a broken
-// INSERT can still store the blocks the server received).
+// Writer stores batches: Begin opens an INSERT, and Settle returns once
+// the server no longer runs one that failed on the ingester's side (a
+// broken INSERT can still store the blocks the server received).
 type Writer interface {
 	Begin(ctx context.Context) (store.Stream, error)
-	Running(ctx context.Context, queryID string) (bool, error)
+	Settle(ctx context.Context, queryID string, killAfter time.Duration) (store.Settled, error)
 	WriteLedger(ctx context.Context, topic string, partition int, first, last int64, at time.Time) error
 }
 

@@ -18,6 +18,7 @@ type Metrics struct {
 	insertBatches prometheus.Histogram
 	flushWait     prometheus.Counter
 	insertErrors  prometheus.Counter
+	failedEnds    *prometheus.CounterVec
 	kafkaErrors   *prometheus.CounterVec
 	lag           *prometheus.GaugeVec
 	assigned      prometheus.Gauge
@@ -51,6 +52,8 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Name: "opswarehouse_ingester_flush_wait_seconds_total", Help: "Time partitions waited, not fetching, for their previous batch to be stored (ClickHouse back-pressure)."}),
 		insertErrors: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "opswarehouse_ingester_insert_errors_total", Help: "Failed ClickHouse insert attempts (retried)."}),
+		failedEnds: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "opswarehouse_ingester_failed_insert_ends_total", Help: "How failed INSERTs ended on the server before the ledger was read: gone, killed, or unknown (the server could not be asked)."}, []string{"outcome"}),
 		kafkaErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "opswarehouse_ingester_kafka_errors_total", Help: "Kafka errors, by operation (retried)."}, []string{"op"}),
 		lag: prometheus.NewGaugeVec(prometheus.GaugeOpts{
@@ -64,14 +67,23 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Buckets: prometheus.ExponentialBuckets(0.05, 2, 14)}),
 	}
 	reg.MustRegister(m.consumed, m.inserted, m.deadLettered, m.skipped, m.scrubbed, m.batchSize,
-		m.batchSeconds, m.insertBatches, m.flushWait, m.insertErrors, m.kafkaErrors, m.lag, m.assigned, m.commits, m.ingestLatency)
+		m.batchSeconds, m.insertBatches, m.flushWait, m.insertErrors, m.failedEnds, m.kafkaErrors, m.lag, m.assigned, m.commits, m.ingestLatency)
 	for _, r := range event.Reasons {
 		m.deadLettered.WithLabelValues(string(r))
+	}
+	for _, o := range []string{endGone, endKilled, endUnknown} {
+		m.failedEnds.WithLabelValues(o)
 	}
 	m.skipped.WithLabelValues(skipStored)
 	m.skipped.WithLabelValues(skipDuplicateID)
 	return m
 }
+
+const (
+	endGone    = "gone"
+	endKilled  = "killed"
+	endUnknown = "unknown"
+)
 
 const (
 	skipStored      = "already_stored"

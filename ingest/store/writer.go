@@ -10,8 +10,6 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/column"
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
-
-	"github.com/opswarehouse/opswarehouse/queries"
 )
 
 // Writer inserts batches of rows into the events table.
@@ -126,16 +124,6 @@ func newQueryID() (string, error) {
 		return "", fmt.Errorf("making a query id: %w", err)
 	}
 	return "opswarehouse-ingest-" + hex.EncodeToString(b[:]), nil
-}
-
-// Running reports whether the server still runs the query.
-func (w *Writer) Running(ctx context.Context, queryID string) (bool, error) {
-	q := queries.Get("ingest_insert_running")
-	var n uint64
-	if err := w.conn.QueryRow(ctx, q.SQL, q.MustBind(queries.Named("query_id", queryID))...).Scan(&n); err != nil {
-		return false, fmt.Errorf("asking whether query %s runs: %w", queryID, err)
-	}
-	return n > 0, nil
 }
 
 func (s *stream) QueryID() string { return s.id }

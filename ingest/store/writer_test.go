@@ -166,19 +166,10 @@ func TestAbortedStreamStoresWholeBlocksAndEnds(t *testing.T) {
 		t.Fatal(err)
 	}
 	s.Abort()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		running, err := w.Running(ctx, s.QueryID())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !running {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the aborted INSERT still runs")
-		}
-		time.Sleep(20 * time.Millisecond)
+	settleCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := w.Settle(settleCtx, s.QueryID(), time.Hour); err != nil {
+		t.Fatal(err)
 	}
 	var n uint64
 	if err := ch.Conn.QueryRow(ctx, "SELECT count() FROM events").Scan(&n); err != nil {
