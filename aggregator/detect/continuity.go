@@ -93,3 +93,21 @@ func sharesTenant(a, b []string) bool {
 	}
 	return false
 }
+
+// keepAggressorJobType has a noisy neighbour's candidate keep the job type
+// its open finding named. The job type is the aggressor's one whose run
+// time grew most against the baseline; once the incident fills the
+// baseline, that growth is the other job types' noise.
+func keepAggressorJobType(cs []candidate, open []finding.Finding) {
+	named := map[string]string{}
+	for i := range open {
+		if open[i].Kind == finding.NoisyNeighbour && open[i].Scope.JobType != "" {
+			named[open[i].Key] = open[i].Scope.JobType
+		}
+	}
+	for i := range cs {
+		if jt, ok := named[cs[i].Key]; ok && cs[i].Kind == finding.NoisyNeighbour {
+			cs[i].Scope.JobType = jt
+		}
+	}
+}

@@ -233,3 +233,31 @@ type correlateCase struct {
 	open []candidate
 	want []string
 }
+
+func TestOpenNoisyNeighbourKeepsItsJobType(t *testing.T) {
+	open := finding.Finding{Kind: finding.NoisyNeighbour, Key: "noisy_neighbour/cell=cell-0,tenant=t27"}
+	open.Scope = finding.Scope{Cell: "cell-0", CulpritTenant: "t27", JobType: "import.chunk"}
+	later := func(key, tenant, jobType string) candidate {
+		c := candidate{}
+		c.Kind, c.Key = finding.NoisyNeighbour, key
+		c.Scope = finding.Scope{Cell: "cell-0", CulpritTenant: tenant, JobType: jobType}
+		return c
+	}
+	tests := []struct {
+		name string
+		c    candidate
+		want string
+	}{
+		{"the incident filled the baseline: another job type grew most", later(open.Key, "t27", "report.export"), "import.chunk"},
+		{"found on a shard of the cell: continues, keeps it", later("noisy_neighbour/shard=cell-0/s1,tenant=t27", "t27", "report.export"), "import.chunk"},
+		{"another aggressor names its own", later("noisy_neighbour/cell=cell-0,tenant=t30", "t30", "report.export"), "report.export"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := correlate([]candidate{tt.c}, []finding.Finding{open})
+			if len(got) != 1 || got[0].Scope.JobType != tt.want {
+				t.Fatalf("correlate = %+v, want one candidate naming %s", got, tt.want)
+			}
+		})
+	}
+}

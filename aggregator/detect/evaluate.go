@@ -144,7 +144,8 @@ func finish(cs []candidate, t Tick) []finding.Finding {
 //   - sustaining evidence (an incident that has filled its own baseline)
 //     only continues an open finding;
 //   - a localized pattern or noisy neighbour whose scope moved (one host,
-//     then the cell) continues its open finding (continueOpen);
+//     then the cell) continues its open finding (continueOpen), and a
+//     noisy neighbour keeps the job type it was found with;
 //   - a retry storm explains its tenant's noisy neighbour on the same cell,
 //     and takes over the victims (foldNeighboursIntoStorms).
 //
@@ -152,6 +153,7 @@ func finish(cs []candidate, t Tick) []finding.Finding {
 // dips for a minute still explains its tenant's errors.
 func correlate(cs []candidate, open []finding.Finding) []candidate {
 	continueOpen(cs, open)
+	keepAggressorJobType(cs, open)
 	cs = dropUnsustained(cs, open)
 	cs = foldNeighboursIntoStorms(cs, open)
 	cs = dropExplainedJobFindings(cs, open)
