@@ -40,13 +40,13 @@ func continueOpen(cs []candidate, open []finding.Finding) {
 	}
 	rekey := map[string]*finding.Finding{}
 	for i := range cs {
-		c := &cs[i].Finding
+		c := &cs[i]
 		if isOpen[c.Key] {
 			continue
 		}
 		for j := range open {
 			o := &open[j]
-			if !continues(o, c) {
+			if !continues(o, &cs[i]) {
 				continue
 			}
 			if k, ok := rekey[c.Key]; !ok || o.Key < k.Key {
@@ -62,16 +62,26 @@ func continueOpen(cs []candidate, open []finding.Finding) {
 }
 
 // continues reports whether candidate c is the incident of open finding o.
-// Besides the same kind's rule, a pattern found concentrated on some
-// infrastructure continues an open system-wide finding of the same error
-// with an affected tenant in common: a third-party outage whose callers
-// mostly run one version is still the outage, not that version's failure.
-func continues(o, c *finding.Finding) bool {
-	if o.Kind == finding.SystemWide && c.Kind == finding.Localized {
-		return o.Scope.Fingerprint == c.Scope.Fingerprint && sharesTenant(o.Scope.Tenants, c.Scope.Tenants)
+// Besides the same kind's rule, a pattern continues an open system-wide
+// finding with an affected tenant in common when it is the same error found
+// concentrated on some infrastructure (a third-party outage whose callers
+// mostly run one version is still the outage, not that version's failure),
+// or another error of the integration the finding names: once an outage
+// fills the window, its integration no longer stands out from the other
+// errors, so its next error is found spread over tenants, naming none.
+func continues(o *finding.Finding, c *candidate) bool {
+	if o.Kind == finding.SystemWide && sharesTenant(o.Scope.Tenants, c.Scope.Tenants) {
+		switch c.Kind {
+		case finding.Localized:
+			return o.Scope.Fingerprint == c.Scope.Fingerprint
+		case finding.SystemWide:
+			if c.Scope.Integration == "" && o.Scope.Integration != "" && c.integration == o.Scope.Integration {
+				return true
+			}
+		}
 	}
 	same, ok := continuations[c.Kind]
-	return ok && o.Kind == c.Kind && same(o, c)
+	return ok && o.Kind == c.Kind && same(o, &c.Finding)
 }
 
 // scopesAgree reports whether no infrastructure dimension is named in both

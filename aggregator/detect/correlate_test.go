@@ -107,6 +107,15 @@ func TestContinueOpen(t *testing.T) {
 		return c
 	}
 	onCell := neighbour("cell", "cell-2", "cell-2", "t5")
+	// spread is a system-wide pattern naming no integration, whose errors
+	// are mostly integration's.
+	spread := func(fp uint64, integration string, tenants ...string) candidate {
+		c := candidate{fingerprints: []uint64{fp}, integration: integration}
+		c.Kind = finding.SystemWide
+		c.Scope = finding.Scope{Fingerprint: fp, Tenants: tenants}
+		c.Key = patternKey(&c.Finding)
+		return c
+	}
 	outage := candidate{fingerprints: []uint64{fpPanic}}
 	outage.Kind, outage.Key = finding.SystemWide, "failure_pattern.system_wide/integration=sendgrid"
 	outage.Scope = finding.Scope{Integration: "sendgrid", Fingerprint: fpPanic, Tenants: []string{"t1", "t2", "t3"}}
@@ -115,6 +124,18 @@ func TestContinueOpen(t *testing.T) {
 			[]candidate{localized(fpPanic, "", "v3.4.8", "", "t2", "t9")},
 			[]candidate{outage},
 			[]string{outage.Key}},
+		{"another error of the outage's integration, spread over its tenants, continues the outage",
+			[]candidate{spread(fpOther, "sendgrid", "t3", "t8")},
+			[]candidate{outage},
+			[]string{outage.Key}},
+		{"another integration's error spread over tenants is another incident",
+			[]candidate{spread(fpOther, "slack", "t3", "t8")},
+			[]candidate{outage},
+			[]string{spread(fpOther, "slack").Key}},
+		{"an error spread over other tenants is another incident",
+			[]candidate{spread(fpOther, "sendgrid", "t8", "t9")},
+			[]candidate{outage},
+			[]string{spread(fpOther, "").Key}},
 		{"another error on that version is not the outage",
 			[]candidate{localized(fpOther, "", "v3.4.8", "", "t2")},
 			[]candidate{outage},

@@ -172,6 +172,9 @@ func classifyPattern(r *fpRate, p pattern, ref dims, scale float64, cfg *Config)
 		f.Evidence = append(f.Evidence, finding.Evidence{Name: "new", Value: 1})
 	}
 	setContext(&f.Scope, over)
+	if a := all[dimIntegration]; a.Coverage >= fc.Coverage {
+		c.integration = a.Value
+	}
 	top := all[dimTenant]
 	if top.Coverage >= 0.5 {
 		c.lead = top.Value

@@ -50,6 +50,9 @@ type candidate struct {
 	sustain bool
 	// slowOnly marks an endpoint that is slow but not failing.
 	slowOnly bool
+	// integration is the integration holding the coverage share of a
+	// pattern's excess, whether or not it stands out from the reference.
+	integration string
 }
 
 // each runs a library query and scans every row into a fresh T.
