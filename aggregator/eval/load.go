@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -48,10 +49,17 @@ func load(ctx context.Context, cfg Config, conn store.Conn, log *slog.Logger) (L
 	if err := schema.Migrate(ctx, conn, schema.DefaultConfig(), log); err != nil {
 		return Loaded{}, fmt.Errorf("migrating %s: %w", cfg.Database, err)
 	}
-	topic, dlq := cfg.Database+".events", cfg.Database+".dlq"
+	if err := requireEmpty(ctx, conn, cfg.Database); err != nil {
+		return Loaded{}, err
+	}
+	// Topics of the load's own: a topic left by an earlier load into a
+	// database of the same name would replay that run's uncommitted tail.
+	topic := fmt.Sprintf("%s.%d.events", cfg.Database, began.UnixNano())
+	dlq := strings.TrimSuffix(topic, ".events") + ".dlq"
 	if err := kafkaadmin.CreateTopics(ctx, cfg.Brokers[0], map[string]int{topic: cfg.Partitions, dlq: 1}); err != nil {
 		return Loaded{}, err
 	}
+	defer deleteTopics(cfg.Brokers[0], log, topic, dlq)
 	g, err := guard.New(guard.Config{PseudonymKey: evalPseudonymKey})
 	if err != nil {
 		return Loaded{}, err
@@ -136,6 +144,27 @@ func startIngester(ctx context.Context, cfg Config, conn store.Conn, g *guard.Gu
 }
 
 // waitForRows polls until the events table holds want rows.
+// requireEmpty refuses to load a run into a database that holds one.
+func requireEmpty(ctx context.Context, conn store.Conn, db string) error {
+	var n uint64
+	if err := conn.QueryRow(ctx, "SELECT count() FROM events").Scan(&n); err != nil {
+		return fmt.Errorf("counting events in %s: %w", db, err)
+	}
+	if n > 0 {
+		return fmt.Errorf("database %s already holds %d events: pass -reuse to evaluate them again, or another -database", db, n)
+	}
+	return nil
+}
+
+// deleteTopics drops a load's topics once its events are in ClickHouse.
+func deleteTopics(broker string, log *slog.Logger, topics ...string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := kafkaadmin.DeleteTopics(ctx, broker, topics...); err != nil {
+		log.Warn("deleting the load's topics", "topics", topics, "err", err)
+	}
+}
+
 func waitForRows(ctx context.Context, conn store.Conn, want uint64, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var n uint64
@@ -143,7 +172,10 @@ func waitForRows(ctx context.Context, conn store.Conn, want uint64, timeout time
 		if err := conn.QueryRow(ctx, "SELECT count() FROM events").Scan(&n); err != nil {
 			return fmt.Errorf("counting events: %w", err)
 		}
-		if n >= want {
+		if n > want {
+			return fmt.Errorf("%d events stored, %d produced: the database holds events of another run", n, want)
+		}
+		if n == want {
 			return nil
 		}
 		select {
