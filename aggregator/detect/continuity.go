@@ -57,6 +57,10 @@ func continueOpen(cs []candidate, open []finding.Finding) {
 	for i := range cs {
 		if o, ok := rekey[cs[i].Key]; ok {
 			cs[i].Key, cs[i].Kind = o.Key, o.Kind
+			if o.Kind == finding.SystemWide && cs[i].Scope.Integration == "" {
+				// The key names the integration; so must the finding.
+				cs[i].Scope.Integration = o.Scope.Integration
+			}
 		}
 	}
 }

@@ -255,6 +255,23 @@ type correlateCase struct {
 	want []string
 }
 
+// An outage's finding keeps naming its integration when a tick's strongest
+// error of it no longer stands out enough to name it, so the next tick's
+// errors still find the integration to continue.
+func TestContinuedOutageKeepsItsIntegration(t *testing.T) {
+	var outage finding.Finding
+	outage.Kind, outage.Key = finding.SystemWide, "failure_pattern.system_wide/integration=sendgrid"
+	outage.Scope = finding.Scope{Integration: "sendgrid", Fingerprint: 1, Tenants: []string{"t1", "t2"}}
+	c := candidate{fingerprints: []uint64{2}, integration: "sendgrid"}
+	c.Kind = finding.SystemWide
+	c.Scope = finding.Scope{Fingerprint: 2, Tenants: []string{"t2", "t3"}}
+	c.Key = patternKey(&c.Finding)
+	got := finish(correlate([]candidate{c}, []finding.Finding{outage}), Tick{})
+	if len(got) != 1 || got[0].Key != outage.Key || got[0].Scope.Integration != "sendgrid" {
+		t.Fatalf("findings %+v, want the outage naming sendgrid", got)
+	}
+}
+
 func TestOpenNoisyNeighbourKeepsItsJobType(t *testing.T) {
 	open := finding.Finding{Kind: finding.NoisyNeighbour, Key: "noisy_neighbour/cell=cell-0,tenant=t27"}
 	open.Scope = finding.Scope{Cell: "cell-0", CulpritTenant: "t27", JobType: "import.chunk"}
