@@ -327,3 +327,64 @@ func detectorsOver(t testing.TB, inject func(g *gen)) *detect.Detectors {
 	}
 	return d
 }
+
+// A tenant's poison is its own incident while its job type's integration is
+// down for everyone: the other tenants fail with the outage's errors, the
+// tenant fast with its payloads'. When the other tenants fail fast with
+// the tenant's errors, the job type is broken, and that is no poison.
+func TestPoisonDuringAnOutageOfItsJobType(t *testing.T) {
+	outage := func(g *gen, msg func() string, runMs float64) {
+		for _, m := range minutes(4, 0) {
+			for i := 0; i < tenants; i++ {
+				if i == 9 {
+					continue
+				}
+				for k := 0; k < 3; k++ {
+					g.job(g.at(m), i, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: runMs, attempts: 2, retryGap: 5 * time.Second,
+						failMsg: msg()})
+				}
+			}
+		}
+	}
+	poison := func(g *gen) string {
+		return fmt.Sprintf("panic: runtime error: index out of range [%d] with length %d in payload decoder", 3+g.r.IntN(5), 3)
+	}
+	for _, tc := range []struct {
+		name       string
+		inject     func(g *gen)
+		wantPoison bool
+	}{
+		{"the others time out calling sendgrid", func(g *gen) {
+			outage(g, func() string { return fmt.Sprintf("POST https://api.sendgrid.com/v3/mail/send timed out after %ds", 30+g.r.IntN(3)) }, 200)
+		}, true},
+		{"the others fail fast with the same errors", func(g *gen) { outage(g, func() string { return poison(g) }, 10) }, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := detectorsOver(t, func(g *gen) {
+				tc.inject(g)
+				for _, m := range minutes(4, 0) {
+					for k := 0; k < 10; k++ {
+						g.job(g.at(m), 9, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 10, attempts: 4,
+							retryGap: 2 * time.Second, dead: true, failMsg: poison(g)})
+					}
+				}
+			})
+			fs, err := d.Evaluate(context.Background(), now, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var gotPoison bool
+			for _, f := range fs {
+				if f.Kind == finding.PoisonJob && f.Scope.CulpritTenant == "t-09" {
+					gotPoison = true
+				}
+				if f.Kind == finding.SingleTenant && f.Scope.CulpritTenant == "t-09" {
+					t.Errorf("the poison's errors raised as a failure pattern: %s", f.Summary)
+				}
+			}
+			if gotPoison != tc.wantPoison {
+				t.Errorf("poison found: %v, want %v; findings:\n%s", gotPoison, tc.wantPoison, describe(fs))
+			}
+		})
+	}
+}

@@ -92,8 +92,7 @@ func poisonJobs(e *env) ([]candidate, error) {
 			e.suspect(r.Tenant)
 		}
 		if r.FailedNow < jc.PoisonMinFailed || failed < jc.PoisonFailShare*finished ||
-			okN[r.JobType] == 0 || failRun > jc.PoisonFastRun*okRunMean ||
-			all[r.JobType].othersFailing(r, e.cfg.MaxLogP/2) {
+			okN[r.JobType] == 0 || failRun > jc.PoisonFastRun*okRunMean {
 			continue
 		}
 		endpoint, err := e.failingEndpoint(r.Tenant, r.Cell, r.JobType)
@@ -105,7 +104,8 @@ func poisonJobs(e *env) ([]candidate, error) {
 		}
 		// Once the poison has filled the baseline it is no longer
 		// significant against it; it still keeps its open finding open.
-		c := candidate{weight: failed, sustain: logP > e.cfg.MaxLogP}
+		c := candidate{weight: failed, sustain: logP > e.cfg.MaxLogP,
+			othersFailing: all[r.JobType].othersFailing(r, e.cfg.MaxLogP/2)}
 		f := &c.Finding
 		f.Kind, f.Severity = finding.PoisonJob, finding.Warning
 		if r.DeadNow > 0 {
@@ -126,7 +126,55 @@ func poisonJobs(e *env) ([]candidate, error) {
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(out, func(c candidate) bool { return errs.spread(&c) }), nil
+	shared, err := othersShareErrors(e, out, errs)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(out, func(c candidate) bool { return errs.spread(&c) || shared[c.Key] }), nil
+}
+
+// othersShareErrors tells, for the poison candidates whose job type fails
+// for the other tenants too, whether those tenants fail with the
+// candidate's errors: then the job type is broken (a dependency timing out
+// early, a bad deploy), a failure pattern. If the others fail with errors
+// of their own (an integration's outage) while the tenant's attempts fail
+// with others still, the tenant's poison is an incident of its own.
+func othersShareErrors(e *env, cs []candidate, errs jobErrors) (map[string]bool, error) {
+	var jobTypes []string
+	var fps []uint64
+	for i := range cs {
+		if cs[i].othersFailing {
+			jobTypes = append(jobTypes, cs[i].Scope.JobType)
+			fps = append(fps, cs[i].fingerprints...)
+		}
+	}
+	if len(jobTypes) == 0 {
+		return nil, nil
+	}
+	slices.Sort(jobTypes)
+	slices.Sort(fps)
+	var rows []tenantJobErrors
+	args := []queries.Arg{queries.Named("job_types", slices.Compact(jobTypes)), queries.Named("fingerprints", slices.Compact(fps)),
+		queries.Named("window_from", e.t.WindowFrom), queries.Named("now", e.t.Now)}
+	if err := each(e.ctx, e.q, "detect_job_type_fingerprint_errors", args, func(r *tenantJobErrors) { rows = append(rows, *r) }); err != nil {
+		return nil, err
+	}
+	shared := map[string]bool{}
+	for i := range cs {
+		c := &cs[i]
+		if !c.othersFailing {
+			continue
+		}
+		var others float64
+		for _, r := range rows {
+			if r.JobType == c.Scope.JobType && r.Tenant != c.Scope.CulpritTenant && slices.Contains(c.fingerprints, r.Fingerprint) {
+				others += float64(r.Errors)
+			}
+		}
+		own := errs.of(c)
+		shared[c.Key] = own == 0 || 4*others >= own
+	}
+	return shared, nil
 }
 
 // jobErrors is the window's errors of some tenants by job type, most
@@ -157,6 +205,17 @@ func (je jobErrors) spread(c *candidate) bool {
 		}
 	}
 	return elsewhere >= 2 && 5*elsewhere >= own
+}
+
+// of returns a candidate's errors with its fingerprints in its job type.
+func (je jobErrors) of(c *candidate) float64 {
+	var n float64
+	for _, r := range je[[2]string{c.Scope.CulpritTenant, c.Scope.JobType}] {
+		if slices.Contains(c.fingerprints, r.Fingerprint) {
+			n += float64(r.Errors)
+		}
+	}
+	return n
 }
 
 // attachJobErrors gives each tenant job-type candidate the fingerprints

@@ -53,6 +53,9 @@ type candidate struct {
 	// integration is the integration holding the coverage share of a
 	// pattern's excess, whether or not it stands out from the reference.
 	integration string
+	// othersFailing marks a poison job whose job type fails for the other
+	// tenants too.
+	othersFailing bool
 }
 
 // each runs a library query and scans every row into a fresh T.
