@@ -67,19 +67,20 @@ func continueOpen(cs []candidate, open []finding.Finding) {
 
 // continues reports whether candidate c is the incident of open finding o.
 // Besides the same kind's rule, a pattern continues an open system-wide
-// finding with an affected tenant in common when it is the same error found
-// concentrated on some infrastructure (a third-party outage whose callers
-// mostly run one version is still the outage, not that version's failure),
-// or another error of the integration the finding names: once an outage
-// fills the window, its integration no longer stands out from the other
-// errors, so its next error is found spread over tenants, naming none.
+// finding with an affected tenant in common when it is the same error, or
+// another error of the integration the finding names, found concentrated
+// on some infrastructure (a third-party outage whose callers mostly run one
+// version is still the outage, not that version's failure) or spread over
+// tenants naming no integration: once an outage fills the window, its
+// integration no longer stands out from the other errors.
 func continues(o *finding.Finding, c *candidate) bool {
 	if o.Kind == finding.SystemWide && sharesTenant(o.Scope.Tenants, c.Scope.Tenants) {
+		ofIntegration := o.Scope.Integration != "" && c.integration == o.Scope.Integration
 		switch c.Kind {
 		case finding.Localized:
-			return o.Scope.Fingerprint == c.Scope.Fingerprint
+			return o.Scope.Fingerprint == c.Scope.Fingerprint || ofIntegration
 		case finding.SystemWide:
-			if c.Scope.Integration == "" && o.Scope.Integration != "" && c.integration == o.Scope.Integration {
+			if c.Scope.Integration == "" && ofIntegration {
 				return true
 			}
 		}

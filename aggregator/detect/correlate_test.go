@@ -116,6 +116,7 @@ func TestContinueOpen(t *testing.T) {
 		c.Key = patternKey(&c.Finding)
 		return c
 	}
+	ofIntegration := func(c candidate, integration string) candidate { c.integration = integration; return c }
 	outage := candidate{fingerprints: []uint64{fpPanic}}
 	outage.Kind, outage.Key = finding.SystemWide, "failure_pattern.system_wide/integration=sendgrid"
 	outage.Scope = finding.Scope{Integration: "sendgrid", Fingerprint: fpPanic, Tenants: []string{"t1", "t2", "t3"}}
@@ -136,6 +137,10 @@ func TestContinueOpen(t *testing.T) {
 			[]candidate{spread(fpOther, "sendgrid", "t8", "t9")},
 			[]candidate{outage},
 			[]string{spread(fpOther, "").Key}},
+		{"another error of the outage's integration concentrated on a version continues the outage",
+			[]candidate{ofIntegration(localized(fpOther, "", "v3.4.8", "", "t2"), "sendgrid")},
+			[]candidate{outage},
+			[]string{outage.Key}},
 		{"another error on that version is not the outage",
 			[]candidate{localized(fpOther, "", "v3.4.8", "", "t2")},
 			[]candidate{outage},
