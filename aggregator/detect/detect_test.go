@@ -168,6 +168,17 @@ var detectorCases = []struct {
 		}
 	}, finding.StuckJobs, finding.Scope{Cell: "cell-0", Host: "cell-0-wrk-02"}},
 	{"a tenant's import saturates its cell", func(g *gen) { saturateCell(g, 4) }, finding.NoisyNeighbour, finding.Scope{CulpritTenant: "t-04", Cell: "cell-1", JobType: "import.chunk"}},
+	{"a tenant's import saturates its cell after its own earlier heavy run", func(g *gen) {
+		// The earlier run is in the baseline, so the tenant's share does
+		// not grow against it; against its usual minute it does, and its
+		// neighbours wait longer than in the baseline.
+		for _, m := range minutes(30, 8) {
+			for k := 0; k < 40; k++ {
+				g.job(g.at(m), 4, jobSpec{jobType: "report.export", queueMs: 60, runMs: 4000})
+			}
+		}
+		saturateCell(g, 4)
+	}, finding.NoisyNeighbour, finding.Scope{CulpritTenant: "t-04", Cell: "cell-1", JobType: "import.chunk"}},
 	{"a tenant's bulk import fails no more often than usual (control)", func(g *gen) {
 		importJob := func(m time.Time, perMinute int) {
 			for k := 0; k < perMinute; k++ {

@@ -105,8 +105,7 @@ func restDegraded(byRes map[[2]string][]resourceUsage, level, resource, aggresso
 			rest = append(rest, rows...)
 		}
 	}
-	victims, measured := findVictims(rest, aggressor, nc)
-	return len(victims) >= nc.MinVictims && float64(len(victims)) >= nc.VictimShare*float64(measured)
+	return victimsDegraded(rest, aggressor, nc)
 }
 
 // aggressor is the tenant whose consumption share grew the most.
@@ -200,7 +199,7 @@ func neighbourCandidate(level, resource string, rows []resourceUsage, nc *Neighb
 		factors[i], names[i] = v.factor, v.tenant
 	}
 	med := median(factors)
-	c := candidate{weight: float64(len(victims))}
+	c := candidate{weight: float64(len(victims)), resource: [2]string{level, resource}}
 	f := &c.Finding
 	f.Kind, f.Severity = finding.NoisyNeighbour, finding.Warning
 	if med >= 2*nc.MinDegradation {

@@ -28,7 +28,11 @@ type resourceUsual struct {
 // incident is its own baseline: the aggressor's share no longer grows and
 // its victims wait as long as a while ago. The median minute of a history
 // the incident fills less than half of still holds the usual level, as for
-// long patterns and floods. These candidates only continue an open finding.
+// long patterns and floods. These candidates only continue an open finding,
+// unless the victims are also worse off than in the recent baseline: then
+// the contention is new, and the aggressor's share did not grow against
+// that baseline only because the baseline holds an earlier incident of
+// the same tenant (a retry storm, then a bulk import).
 func sustainedNeighbours(e *env, now map[[2]string][]resourceUsage) ([]candidate, error) {
 	large := largeShareResources(now, e.cfg.Neighbours.MinShare)
 	if len(large) == 0 {
@@ -62,9 +66,16 @@ func sustainedNeighbours(e *env, now map[[2]string][]resourceUsage) ([]candidate
 	}
 	out := judgeResources(byRes, e.cfg)
 	for i := range out {
-		out[i].sustain = true
+		out[i].sustain = !victimsDegraded(now[out[i].resource], out[i].Scope.CulpritTenant, &e.cfg.Neighbours)
 	}
 	return out, nil
+}
+
+// victimsDegraded reports whether enough of the other tenants on a
+// resource are served worse than in the recent baseline.
+func victimsDegraded(rows []resourceUsage, aggressor string, nc *NeighbourConfig) bool {
+	victims, measured := findVictims(rows, aggressor, nc)
+	return len(victims) >= nc.MinVictims && float64(len(victims)) >= nc.VictimShare*float64(measured)
 }
 
 // againstUsual replaces r's baseline with its usual minute times the

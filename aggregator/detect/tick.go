@@ -53,6 +53,8 @@ type candidate struct {
 	// integration is the integration holding the coverage share of a
 	// pattern's excess, whether or not it stands out from the reference.
 	integration string
+	// resource is a noisy neighbour's level and resource.
+	resource [2]string
 	// othersFailing marks a poison job whose job type fails for the other
 	// tenants too.
 	othersFailing bool
