@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
 )
@@ -242,7 +243,7 @@ func correlatedKeys(cs, open []candidate) ([]string, []candidate) {
 	for _, c := range open {
 		openFindings = append(openFindings, c.Finding)
 	}
-	kept := correlate(cs, openFindings)
+	kept := correlate(cs, openFindings, time.Time{})
 	var keys []string
 	for _, c := range kept {
 		keys = append(keys, c.Key)
@@ -271,7 +272,7 @@ func TestContinuedOutageKeepsItsIntegration(t *testing.T) {
 	c.Kind = finding.SystemWide
 	c.Scope = finding.Scope{Fingerprint: 2, Tenants: []string{"t2", "t3"}}
 	c.Key = patternKey(&c.Finding)
-	got := finish(correlate([]candidate{c}, []finding.Finding{outage}), Tick{})
+	got := finish(correlate([]candidate{c}, []finding.Finding{outage}, time.Time{}), Tick{})
 	if len(got) != 1 || got[0].Key != outage.Key || got[0].Scope.Integration != "sendgrid" {
 		t.Fatalf("findings %+v, want the outage naming sendgrid", got)
 	}
@@ -297,9 +298,37 @@ func TestOpenNoisyNeighbourKeepsItsJobType(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := correlate([]candidate{tt.c}, []finding.Finding{open})
+			got := correlate([]candidate{tt.c}, []finding.Finding{open}, time.Time{})
 			if len(got) != 1 || got[0].Scope.JobType != tt.want {
 				t.Fatalf("correlate = %+v, want one candidate naming %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// An open storm explains its tenant's noisy neighbour only while its
+// retries go on: one last seen before the window is over, and a bulk
+// import that crowds the cell afterwards is an incident of its own.
+func TestStaleStormExplainsNoNeighbour(t *testing.T) {
+	windowFrom := time.Date(2026, 3, 3, 14, 57, 0, 0, time.UTC)
+	storm := finding.Finding{Kind: finding.RetryStorm, Key: "retry_storm/tenant=t1", LastSeen: windowFrom.Add(-3 * time.Minute)}
+	storm.Scope = finding.Scope{CulpritTenant: "t1", Tenants: []string{"t1"}, Cell: "cell-0"}
+	var nn candidate
+	nn.Kind, nn.Key = finding.NoisyNeighbour, "noisy_neighbour/cell=cell-0,tenant=t1"
+	nn.Scope = finding.Scope{CulpritTenant: "t1", Cell: "cell-0", JobType: "import.chunk", Tenants: []string{"t7"}}
+	for _, tc := range []struct {
+		name     string
+		lastSeen time.Time
+		want     int
+	}{
+		{"seen in the window: folded", windowFrom.Add(time.Minute), 0},
+		{"last seen before the window: stays", windowFrom.Add(-3 * time.Minute), 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := storm
+			s.LastSeen = tc.lastSeen
+			if got := correlate([]candidate{nn}, []finding.Finding{s}, windowFrom); len(got) != tc.want {
+				t.Errorf("%d candidates kept, want %d", len(got), tc.want)
 			}
 		})
 	}

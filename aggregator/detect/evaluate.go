@@ -81,7 +81,7 @@ func (d *Detectors) Detect(ctx context.Context, now time.Time) (*Detected, error
 // findings and returns the tick's findings.
 func (x *Detected) Findings(open []finding.Finding) []finding.Finding {
 	cs := append([]candidate(nil), x.candidates...)
-	return finish(correlate(cs, open), x.t)
+	return finish(correlate(cs, open, x.t.WindowFrom), x.t)
 }
 
 // Timings returns how long each detector took in the last evaluation
@@ -146,16 +146,17 @@ func finish(cs []candidate, t Tick) []finding.Finding {
 //   - a localized pattern or noisy neighbour whose scope moved (one host,
 //     then the cell) continues its open finding (continueOpen), and a
 //     noisy neighbour keeps the job type it was found with;
-//   - a retry storm explains its tenant's noisy neighbour on the same cell,
-//     and takes over the victims (foldNeighboursIntoStorms).
+//   - a retry storm (this tick's, or open and seen in the window) explains
+//     its tenant's noisy neighbour on the same cell, and takes over the
+//     victims (foldNeighboursIntoStorms).
 //
 // Open findings explain as well as this tick's: a retry storm whose rate
 // dips for a minute still explains its tenant's errors.
-func correlate(cs []candidate, open []finding.Finding) []candidate {
+func correlate(cs []candidate, open []finding.Finding, windowFrom time.Time) []candidate {
 	continueOpen(cs, open)
 	keepAggressorJobType(cs, open)
 	cs = dropUnsustained(cs, open)
-	cs = foldNeighboursIntoStorms(cs, open)
+	cs = foldNeighboursIntoStorms(cs, open, windowFrom)
 	cs = dropExplainedJobFindings(cs, open)
 	emerging := map[uint64]bool{}
 	rank := map[string]int{} // tenant -> most specific tenant-level kind seen

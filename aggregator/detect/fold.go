@@ -2,6 +2,7 @@ package detect
 
 import (
 	"slices"
+	"time"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/finding"
 )
@@ -11,11 +12,13 @@ import (
 // shared queue, so it is one incident with one remedy (the tenant stops
 // retrying), not two. The storm's finding takes over the victims, so it
 // still names both sides. A neighbour whose hogging comes from another job
-// type than the storm's is a second incident and stays.
-func foldNeighboursIntoStorms(cs []candidate, open []finding.Finding) []candidate {
+// type than the storm's is a second incident and stays, and so does one
+// whose storm's finding is open but was last seen before the window
+// (since): those retries are over, and cannot crowd the queue now.
+func foldNeighboursIntoStorms(cs []candidate, open []finding.Finding, since time.Time) []candidate {
 	storms := map[string]int{} // tenant -> index of this tick's storm, or -1 for an open one
 	for i := range open {
-		if open[i].Kind == finding.RetryStorm {
+		if open[i].Kind == finding.RetryStorm && !open[i].LastSeen.Before(since) {
 			storms[open[i].Scope.CulpritTenant] = -1
 		}
 	}
@@ -36,7 +39,7 @@ func foldNeighboursIntoStorms(cs []candidate, open []finding.Finding) []candidat
 		if i >= 0 {
 			storm = &cs[i].Scope
 		} else if j := slices.IndexFunc(open, func(f finding.Finding) bool {
-			return f.Kind == finding.RetryStorm && f.Scope.CulpritTenant == nn.Scope.CulpritTenant
+			return f.Kind == finding.RetryStorm && f.Scope.CulpritTenant == nn.Scope.CulpritTenant && !f.LastSeen.Before(since)
 		}); j >= 0 {
 			storm = &open[j].Scope
 		}
