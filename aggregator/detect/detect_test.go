@@ -366,7 +366,9 @@ func TestPoisonDuringAnOutageOfItsJobType(t *testing.T) {
 		wantPoison bool
 	}{
 		{"the others time out calling sendgrid", func(g *gen) {
-			outage(g, func() string { return fmt.Sprintf("POST https://api.sendgrid.com/v3/mail/send timed out after %ds", 30+g.r.IntN(3)) }, 200)
+			outage(g, func() string {
+				return fmt.Sprintf("POST https://api.sendgrid.com/v3/mail/send timed out after %ds", 30+g.r.IntN(3))
+			}, 200)
 		}, true},
 		{"the others fail fast with the same errors", func(g *gen) { outage(g, func() string { return poison(g) }, 10) }, false},
 	} {
