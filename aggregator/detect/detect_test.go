@@ -401,3 +401,37 @@ func TestPoisonDuringAnOutageOfItsJobType(t *testing.T) {
 		})
 	}
 }
+
+// A poison that begins while its job type's integration is down for every
+// tenant, this one included: for a minute or two the outage's slow
+// failures hide the poison's fast ones in the tenant's mean, so no poison
+// is found yet, and its errors must not be raised as the tenant's failure
+// pattern meanwhile.
+func TestPoisonBeginningDuringAnOutageIsNoPatternYet(t *testing.T) {
+	d := detectorsOver(t, func(g *gen) {
+		for _, m := range minutes(4, 0) {
+			for i := 0; i < tenants; i++ {
+				for k := 0; k < 3; k++ {
+					g.job(g.at(m), i, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 2000, attempts: 2, retryGap: 5 * time.Second,
+						failMsg: fmt.Sprintf("POST https://api.sendgrid.com/v3/mail/send timed out after %ds", 30+g.r.IntN(3))})
+				}
+			}
+		}
+		for _, m := range minutes(1, 0) {
+			for k := 0; k < 10; k++ {
+				g.job(g.at(m), 9, jobSpec{jobType: "email.send", integration: "sendgrid", queueMs: 60, runMs: 10, attempts: 4,
+					retryGap: 2 * time.Second, dead: true,
+					failMsg: fmt.Sprintf("panic: runtime error: index out of range [%d] with length %d in payload decoder", 3+g.r.IntN(5), 3)})
+			}
+		}
+	})
+	fs, err := d.Evaluate(context.Background(), now, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Scope.CulpritTenant == "t-09" && f.Kind != finding.PoisonJob {
+			t.Errorf("the beginning poison raised as %s: %s", f.Kind, f.Summary)
+		}
+	}
+}

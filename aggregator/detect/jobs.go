@@ -88,7 +88,12 @@ func poisonJobs(e *env) ([]candidate, error) {
 		p0 := (float64(r.FailedBase) + 0.5) / (float64(r.FinishedBase) + 1)
 		logP := logBinomialTail(finished, failed, math.Min(p0, 0.5))
 		failRun, okRunMean := ratio(r.FailRunMsNow, failed), ratio(okRun[r.JobType], okN[r.JobType])
-		if r.FailedNow >= jc.PoisonMinFailed && okN[r.JobType] > 0 && failRun <= jc.PoisonFastRun*okRunMean {
+		othersFailing := all[r.JobType].othersFailing(r, e.cfg.MaxLogP/2)
+		if r.FailedNow >= jc.PoisonMinFailed && okN[r.JobType] > 0 &&
+			(failRun <= jc.PoisonFastRun*okRunMean || othersFailing && failed >= jc.PoisonFailShare*finished) {
+			// Failing fast, or failing while the type fails for the others
+			// too: slow failures of theirs (an outage) may hide a poison's
+			// fast ones in the mean for a minute or two.
 			e.suspect(r.Tenant)
 		}
 		if r.FailedNow < jc.PoisonMinFailed || failed < jc.PoisonFailShare*finished ||
@@ -104,8 +109,7 @@ func poisonJobs(e *env) ([]candidate, error) {
 		}
 		// Once the poison has filled the baseline it is no longer
 		// significant against it; it still keeps its open finding open.
-		c := candidate{weight: failed, sustain: logP > e.cfg.MaxLogP,
-			othersFailing: all[r.JobType].othersFailing(r, e.cfg.MaxLogP/2)}
+		c := candidate{weight: failed, sustain: logP > e.cfg.MaxLogP, othersFailing: othersFailing}
 		f := &c.Finding
 		f.Kind, f.Severity = finding.PoisonJob, finding.Warning
 		if r.DeadNow > 0 {
