@@ -186,7 +186,7 @@ func classifyPattern(r *fpRate, p pattern, ref dims, scale float64, cfg *Config)
 		f.Scope.Tenants, f.Scope.CulpritTenant = []string{top.Value}, top.Value
 		c.lead = top.Value
 		where = "confined to tenant " + top.Value
-	case hasAny(over, infraDims...):
+	case hasAny(over, infraDims...) && !integrationOverConfinement(over, r, d, cfg):
 		f.Kind, f.Severity = finding.Localized, finding.Critical
 		f.Scope.Cell, f.Scope.Version, f.Scope.Host = over[dimCell].Value, over[dimVersion].Value, over[dimHost].Value
 		f.Scope.Tenants = topValues(d, dimTenant, 50)
@@ -214,6 +214,25 @@ func classifyPattern(r *fpRate, p pattern, ref dims, scale float64, cfg *Config)
 	f.Summary = fmt.Sprintf("%q: %d errors in the window, %.1f expected; %s", clip(r.Template, 120), r.ErrorsNow, r.expected, where)
 	f.Key = patternKey(f)
 	return c, true
+}
+
+// integrationOverConfinement reports whether a pattern spread over tenants
+// and cells is an integration's rather than the infrastructure's: it stands
+// out on the integration (lift), while it is on an infrastructure value
+// only by confinement, as common there as every other error (the version
+// most callers run, the cell most of the fleet is on). A third-party
+// outage's first minute looks so before any other error of it is seen.
+func integrationOverConfinement(over map[string]attribution, r *fpRate, d dims, cfg *Config) bool {
+	fc := &cfg.Failures
+	if _, ok := over[dimIntegration]; !ok || r.TenantsNow < uint64(fc.SpreadTenants) || len(d[dimCell]) < 2 {
+		return false
+	}
+	for _, dim := range infraDims {
+		if a, ok := over[dim]; ok && a.Lift >= fc.MinLift {
+			return false
+		}
+	}
+	return true
 }
 
 // volumeExplains reports whether a tenant's rising errors of a job type

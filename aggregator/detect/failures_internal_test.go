@@ -48,3 +48,50 @@ func TestPatternLead(t *testing.T) {
 		})
 	}
 }
+
+// A third-party outage's first minute: its errors are on the version most
+// callers run only because most of the fleet runs it (confinement, lift
+// 1), while they stand out on the integration. That is the integration's
+// outage. A version that stands out itself, or an integration that does
+// not, stays a localized pattern.
+func TestOutageOnTheCommonVersion(t *testing.T) {
+	cfg := DefaultConfig()
+	const scale = 0.05
+	for _, tt := range []struct {
+		name                 string
+		refVersion, refInteg float64 // the reference's share on version v9 and on sendgrid
+		want                 finding.Kind
+	}{
+		{"outage: the version is everyone's, the integration stands out", 0.9, 0.03, finding.SystemWide},
+		{"bad deploy: the version stands out", 0.2, 0.03, finding.Localized},
+		{"on the common version, the integration does not stand out", 0.9, 0.9, finding.Localized},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pattern{now: dims{}, base: dims{}}
+			var total float64
+			for i := range 10 {
+				n := float64(30 + i)
+				p.now.add(dimTenant, fmt.Sprintf("t-%02d", i), n)
+				p.now.add(dimCell, fmt.Sprintf("cell-%d", i%2), n)
+				p.now.add(dimVersion, "v9", n)
+				p.now.add(dimIntegration, "sendgrid", n)
+				total += n
+			}
+			ref := dims{}
+			ref.add(dimCell, "cell-0", 500)
+			ref.add(dimCell, "cell-1", 500)
+			ref.add(dimVersion, "v9", 1000*tt.refVersion)
+			ref.add(dimVersion, "v8", 1000*(1-tt.refVersion))
+			ref.add(dimIntegration, "sendgrid", 1000*tt.refInteg)
+			ref.add(dimIntegration, "", 1000*(1-tt.refInteg))
+			r := &fpRate{Fingerprint: 1, ErrorsNow: uint64(total), TenantsNow: 10, expected: 0.5, isNew: true}
+			c, ok := classifyPattern(r, p, ref, scale, &cfg)
+			if !ok || c.Kind != tt.want {
+				t.Fatalf("got %v %s %+v, want %s", ok, c.Kind, c.Scope, tt.want)
+			}
+			if tt.want == finding.SystemWide && c.Scope.Integration != "sendgrid" {
+				t.Errorf("the outage names integration %q, want sendgrid", c.Scope.Integration)
+			}
+		})
+	}
+}
