@@ -95,3 +95,31 @@ func TestOutageOnTheCommonVersion(t *testing.T) {
 		})
 	}
 }
+
+func TestFaintSpread(t *testing.T) {
+	fc := DefaultConfig().Failures
+	spread := func(integration string) *candidate {
+		c := &candidate{}
+		c.Kind, c.Scope.Integration = finding.SystemWide, integration
+		return c
+	}
+	single := &candidate{}
+	single.Kind = finding.SingleTenant
+	for _, tt := range []struct {
+		name   string
+		c      *candidate
+		errors uint64
+		want   bool
+	}{
+		{"a background error's cluster at the minimum", spread(""), uint64(fc.MinErrors), true},
+		{"twice the minimum", spread(""), 2 * uint64(fc.MinErrors), false},
+		{"an integration's errors", spread("s3"), uint64(fc.MinErrors), false},
+		{"one tenant's errors", single, uint64(fc.MinErrors), false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := faintSpread(tt.c, &fpRate{ErrorsNow: tt.errors}, &fc); got != tt.want {
+				t.Errorf("faintSpread = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
