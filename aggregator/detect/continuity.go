@@ -46,7 +46,7 @@ func continueOpen(cs []candidate, open []finding.Finding) {
 		}
 		for j := range open {
 			o := &open[j]
-			if !continues(o, &cs[i]) {
+			if !continues(o, c) {
 				continue
 			}
 			if k, ok := rekey[c.Key]; !ok || o.Key < k.Key {

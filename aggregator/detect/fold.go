@@ -16,34 +16,27 @@ import (
 // whose storm's finding is open but was last seen before the window
 // (since): those retries are over, and cannot crowd the queue now.
 func foldNeighboursIntoStorms(cs []candidate, open []finding.Finding, since time.Time) []candidate {
-	storms := map[string]int{} // tenant -> index of this tick's storm, or -1 for an open one
+	type storm struct {
+		cand  int // index of this tick's storm, or -1 for an open one
+		scope *finding.Scope
+	}
+	storms := map[string]storm{} // by tenant
 	for i := range open {
 		if open[i].Kind == finding.RetryStorm && !open[i].LastSeen.Before(since) {
-			storms[open[i].Scope.CulpritTenant] = -1
+			storms[open[i].Scope.CulpritTenant] = storm{-1, &open[i].Scope}
 		}
 	}
 	for i := range cs {
 		if cs[i].Kind == finding.RetryStorm {
-			storms[cs[i].Scope.CulpritTenant] = i
+			storms[cs[i].Scope.CulpritTenant] = storm{i, &cs[i].Scope}
 		}
 	}
 	if len(storms) == 0 {
 		return cs
 	}
 	stormOf := func(nn *finding.Finding) (int, bool) {
-		i, ok := storms[nn.Scope.CulpritTenant]
-		if !ok {
-			return 0, false
-		}
-		var storm *finding.Scope
-		if i >= 0 {
-			storm = &cs[i].Scope
-		} else if j := slices.IndexFunc(open, func(f finding.Finding) bool {
-			return f.Kind == finding.RetryStorm && f.Scope.CulpritTenant == nn.Scope.CulpritTenant && !f.LastSeen.Before(since)
-		}); j >= 0 {
-			storm = &open[j].Scope
-		}
-		return i, storm != nil && agree(storm.Cell, nn.Scope.Cell) && agree(storm.JobType, nn.Scope.JobType)
+		st, ok := storms[nn.Scope.CulpritTenant]
+		return st.cand, ok && agree(st.scope.Cell, nn.Scope.Cell) && agree(st.scope.JobType, nn.Scope.JobType)
 	}
 	folded := make([]bool, len(cs))
 	for i := range cs {

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
@@ -54,8 +53,8 @@ func load(ctx context.Context, cfg Config, conn store.Conn, log *slog.Logger) (L
 	}
 	// Topics of the load's own: a topic left by an earlier load into a
 	// database of the same name would replay that run's uncommitted tail.
-	topic := fmt.Sprintf("%s.%d.events", cfg.Database, began.UnixNano())
-	dlq := strings.TrimSuffix(topic, ".events") + ".dlq"
+	prefix := fmt.Sprintf("%s.%d", cfg.Database, began.UnixNano())
+	topic, dlq := prefix+".events", prefix+".dlq"
 	if err := kafkaadmin.CreateTopics(ctx, cfg.Brokers[0], map[string]int{topic: cfg.Partitions, dlq: 1}); err != nil {
 		return Loaded{}, err
 	}
@@ -143,7 +142,6 @@ func startIngester(ctx context.Context, cfg Config, conn store.Conn, g *guard.Gu
 	return func() { cancel(); wg.Wait(); dl.Close() }, nil
 }
 
-// waitForRows polls until the events table holds want rows.
 // requireEmpty refuses to load a run into a database that holds one.
 func requireEmpty(ctx context.Context, conn store.Conn, db string) error {
 	var n uint64
@@ -165,6 +163,7 @@ func deleteTopics(broker string, log *slog.Logger, topics ...string) {
 	}
 }
 
+// waitForRows polls until the events table holds want rows.
 func waitForRows(ctx context.Context, conn store.Conn, want uint64, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var n uint64

@@ -88,8 +88,8 @@ func Send(s Stream, batches []*Batch) error {
 // squashes the blocks and stores them when Commit ends the INSERT. Abort
 // only closes the connection: ClickHouse 18.16 then stores the whole blocks
 // it received, so a caller must treat an aborted INSERT like a failed one
-// whose prefix may have been stored, and wait (Running) until the server is
-// done with it.
+// whose prefix may have been stored, and wait (Writer.Settle) until the
+// server is done with it.
 type Stream interface {
 	Append(b *Batch) error
 	Commit() error
