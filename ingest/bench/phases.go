@@ -57,6 +57,9 @@ func (b *bench) endToEnd(ctx context.Context, topic string, res *Result) error {
 		return err
 	}
 	profile.Wait()
+	if res.E2EMerges, err = awaitMerges(ctx, conn, b.cfg.Events, 5*time.Minute); err != nil {
+		return err
+	}
 	b.log.Info("end to end", "eps", int(res.E2EEPS), "steady_eps", int(res.E2ESteadyEPS), "wall_s", res.E2EWallSeconds, "rss_mb", int(res.RSSMB))
 	return nil
 }
@@ -108,6 +111,9 @@ func (b *bench) ceiling(ctx context.Context, topic string, values [][]byte, res 
 	}
 	res.CeilingEPS = float64(len(values)) / time.Since(began).Seconds()
 	if res.CeilingCPU, err = meter.perEvent(len(values)); err != nil {
+		return err
+	}
+	if res.CeilingMerges, err = awaitMerges(ctx, conn, len(values), 5*time.Minute); err != nil {
 		return err
 	}
 	b.log.Info("native insert ceiling", "eps", int(res.CeilingEPS))

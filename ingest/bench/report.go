@@ -13,9 +13,11 @@ func Report(w io.Writer, r Result) {
 	fmt.Fprintf(w, "  (a) ingester end to end, Kafka -> ClickHouse  %10.0f events/s  (%.1fs from start incl. group join; steady state %.0f events/s)\n", r.E2EEPS, r.E2EWallSeconds, r.E2ESteadyEPS)
 	fmt.Fprintf(w, "      %s\n", r.E2ECPU)
 	fmt.Fprintf(w, "      %s\n", r.E2EInserts)
+	fmt.Fprintf(w, "      %s\n", r.E2EMerges)
 	fmt.Fprintf(w, "  (b) ClickHouse native insert ceiling          %10.0f events/s  (a)/(b) = %.2f\n", r.CeilingEPS, ratio(r.E2EEPS, r.CeilingEPS))
 	fmt.Fprintf(w, "      (same schema: events plus every materialized view on it)\n")
 	fmt.Fprintf(w, "      %s (ingester: the inserting client)\n", r.CeilingCPU)
+	fmt.Fprintf(w, "      %s\n", r.CeilingMerges)
 	if r.KafkaEngineNote != "" {
 		fmt.Fprintf(w, "  (c) ClickHouse Kafka table engine              failed: %s\n", r.KafkaEngineNote)
 	} else {

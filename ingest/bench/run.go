@@ -33,8 +33,10 @@ type Result struct {
 	RSSMB           float64
 	E2ECPU          cpuShare // during (a); Ingester is the ingester process
 	E2EInserts      insertShape
-	CeilingCPU      cpuShare // during (b); Ingester is the benchmark's own inserting process
-	KafkaEngineCPU  cpuShare // during (c)
+	E2EMerges       mergeDebt // after (a)'s last row
+	CeilingCPU      cpuShare  // during (b); Ingester is the benchmark's own inserting process
+	CeilingMerges   mergeDebt // after (b)'s last INSERT
+	KafkaEngineCPU  cpuShare  // during (c)
 	ProfileTop      string
 	ServerVersion   string
 	KafkaEngineNote string
