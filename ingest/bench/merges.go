@@ -46,9 +46,8 @@ func awaitMerges(ctx context.Context, conn driver.Conn, events int, timeout time
 		if err := conn.QueryRow(ctx, q.SQL).Scan(&n); err != nil {
 			return mergeDebt{}, fmt.Errorf("counting running merges: %w", err)
 		}
-		now := time.Now()
 		if n > 0 {
-			lastBusy = now
+			lastBusy = time.Now()
 		}
 		select {
 		case <-ctx.Done():
