@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/opswarehouse/opswarehouse/aggregator/detect"
+	"github.com/opswarehouse/opswarehouse/aggregator/runner"
 	"github.com/opswarehouse/opswarehouse/ingest/event"
 )
 
@@ -63,7 +64,7 @@ func DefaultConfig() Config {
 	return Config{
 		Tenants: 200, Rate: 400, Duration: 6 * time.Hour, Warmup: time.Hour, Seed: 1, Mix: "default",
 		Brokers: []string{"127.0.0.1:19092"}, Partitions: 4, ClickHouseAddr: "127.0.0.1:19000",
-		OutDir: ".eval", Workers: 3, Step: time.Minute, Grace: 10 * time.Minute, ResolveAfter: 10 * time.Minute,
+		OutDir: ".eval", Workers: 3, Step: time.Minute, Grace: 10 * time.Minute, ResolveAfter: runner.DefaultConfig().ResolveAfter,
 		Detect: detect.DefaultConfig(),
 	}
 }

@@ -21,6 +21,12 @@ type Config struct {
 	// ticks no replica has recorded.
 	CatchUp time.Duration `yaml:"catch_up"`
 	// ResolveAfter is how long a finding must go unseen to be resolved.
+	// It should be at least the longest recent window a detector reads
+	// (the endpoint long window, 15 minutes): an open finding explains its
+	// tenant's less specific ones, and one resolved while its incident's
+	// data is still in such a window would let that window report the
+	// incident again under another kind (a retry storm's last failures as
+	// its tenant's failing endpoint).
 	ResolveAfter time.Duration `yaml:"resolve_after"`
 	// Replica names this process in detector_ticks.
 	Replica string `yaml:"replica"`
@@ -34,7 +40,7 @@ type Config struct {
 // DefaultConfig returns the defaults: the one place they are set.
 func DefaultConfig() Config {
 	host, _ := os.Hostname()
-	return Config{SettleLag: time.Minute, CatchUp: time.Hour, ResolveAfter: 10 * time.Minute, Replica: host}
+	return Config{SettleLag: time.Minute, CatchUp: time.Hour, ResolveAfter: 15 * time.Minute, Replica: host}
 }
 
 // RegisterFlags binds the config to flags, with the current values as defaults.
